@@ -1,0 +1,42 @@
+/**
+ * `onnx-lenet` entry point: assembles the subcommands and turns errors into one line and an exit code.
+ * Each subcommand lives in `commands/<name>.ts` and calls a library function that works without the CLI.
+ */
+import { Command, CommanderError } from 'commander';
+import { buildGraphCommand } from './commands/build-graph.js';
+
+export function createProgram(): Command {
+  const program = new Command('onnx-lenet')
+    .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addCommand(buildGraphCommand());
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  program.configureOutput({ outputError: () => {} });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      process.stderr.write(`onnx-lenet: ${error.message.replace(/^error: /, '')}\n`);
+      return error.exitCode || 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`onnx-lenet: ${message}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /onnx-lenet(\.js)?$|cli[\\/]index\.js$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

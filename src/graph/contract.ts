@@ -1,0 +1,56 @@
+/**
+ * Names and shapes of the three models' inputs and outputs: the contract between the graph builder,
+ * the trainer (Node), the browser and anyone calling the models from another runtime.
+ *
+ * - `lenet.onnx` (inference): `image` float32 [N,1,28,28] in [0,1] → `logits`, `probabilities` [N,10].
+ * - `lenet.train.onnx` (one Adam step): every parameter, `adam.m.<p>`, `adam.v.<p>`, `adam.step_size`,
+ *   `adam.bias_correction2_sqrt`, `image`, `label` → `next.<p>`, `next.adam.m.<p>`, `next.adam.v.<p>`,
+ *   `loss` (mean over the batch) and `correct` (count, as float32).
+ * - `lenet.eval.onnx`: every parameter, `image`, `label` → `loss_sum`, `correct`.
+ */
+import { PARAM_NAMES, type ParamName } from './params.js';
+
+export const IMAGE = 'image';
+export const LABEL = 'label';
+export const LOGITS = 'logits';
+export const PROBABILITIES = 'probabilities';
+export const LOSS = 'loss';
+export const LOSS_SUM = 'loss_sum';
+export const CORRECT = 'correct';
+export const STEP_SIZE = 'adam.step_size';
+export const BIAS_CORRECTION2_SQRT = 'adam.bias_correction2_sqrt';
+
+export const IMAGE_SIZE = 28;
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+export const CLASSES = 10;
+
+/** torch.optim.Adam defaults, as in the seed. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+export const adamM = (p: ParamName): string => `adam.m.${p}`;
+export const adamV = (p: ParamName): string => `adam.v.${p}`;
+/** Output name carrying the updated value of a train-step input (`next.conv1.weight`, …). */
+export const next = (name: string): string => `next.${name}`;
+
+/** The train step's state inputs, in order: parameters, then Adam m, then Adam v. */
+export const STATE_NAMES: readonly string[] = [...PARAM_NAMES, ...PARAM_NAMES.map(adamM), ...PARAM_NAMES.map(adamV)];
+
+export interface AdamScalars {
+  /** lr / (1 − β1^t) */
+  readonly stepSize: number;
+  /** √(1 − β2^t) */
+  readonly biasCorrection2Sqrt: number;
+}
+
+/**
+ * The step-dependent Adam scalars for step `t` (1-based), in float64 as torch.optim.Adam computes them;
+ * the graph receives them rounded to float32, as PyTorch's kernels use them.
+ */
+export function adamScalars(step: number, lr: number): AdamScalars {
+  if (!Number.isInteger(step) || step < 1) throw new RangeError(`Adam step must be an integer ≥ 1, got ${step}`);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a positive number, got ${lr}`);
+  return {
+    stepSize: lr / (1 - ADAM.beta1 ** step),
+    biasCorrection2Sqrt: Math.sqrt(1 - ADAM.beta2 ** step),
+  };
+}
