@@ -1,0 +1,92 @@
+/**
+ * Execution-provider selection, in one place: the providers this project supports, the session options
+ * each gets, and `createSession`, which turns provider failures into one-line, actionable errors.
+ *
+ * GPU sessions are created with CPU fallback disabled (session config `session.disable_cpu_ep_fallback`,
+ * passed through onnxruntime-node's `extra` option, which the 1.30 binding flattens into session config
+ * entries): a node without a GPU kernel is an error at load time, not a silent slow run. Verified with
+ * onnxruntime-node 1.30: with it, a float64 Add or a Sum on `webgpu` fails to load ("This session contains
+ * graph nodes that are assigned to the default CPU EP, but fallback to CPU EP has been explicitly disabled
+ * by the user"); without it, both load and run partly on the CPU.
+ */
+import { InferenceSession } from 'onnxruntime-node';
+import { ExecutionProviderError, explainSessionError } from './session-errors.js';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+export { ExecutionProviderError };
+
+export interface ProviderOptions {
+  /** Threads for the CPU provider's intra-op pool (ONNX Runtime's default when omitted: one per core). */
+  readonly threads?: number;
+  /**
+   * WebGPU only: keep these outputs (all with `true`) in GPU buffers, so that parameters and optimizer state
+   * can be fed back as inputs without a round trip through host memory.
+   */
+  readonly outputsOnGpu?: boolean | readonly string[];
+  /** ONNX Runtime's per-session log level (0 verbose … 4 fatal); default 3, errors only. */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+}
+
+/** Session config entry that forbids assigning nodes to the CPU provider. */
+export const DISABLE_CPU_FALLBACK = { session: { disable_cpu_ep_fallback: '1' } } as const;
+
+export function isExecutionProvider(value: string): value is ExecutionProvider {
+  return (EXECUTION_PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Checks a provider name given by a user; the RangeError lists the valid ones. */
+export function parseExecutionProvider(value: string): ExecutionProvider {
+  if (isExecutionProvider(value)) return value;
+  const valid = EXECUTION_PROVIDERS.map((p) => `'${p}'`).join(', ');
+  throw new RangeError(`execution provider must be one of ${valid}; got '${value}'`);
+}
+
+function checkThreads(threads: number | undefined): void {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
+  }
+}
+
+/** The session options for `ep`. */
+export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): InferenceSession.SessionOptions {
+  parseExecutionProvider(ep);
+  checkThreads(options.threads);
+  const common: InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: options.logSeverityLevel ?? 3,
+    ...(options.threads !== undefined ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+  };
+  if (options.outputsOnGpu !== undefined && options.outputsOnGpu !== false && ep !== 'webgpu') {
+    throw new RangeError(`outputsOnGpu is supported with the 'webgpu' provider only, got '${ep}'`);
+  }
+  if (ep === 'cpu') return { ...common, executionProviders: ['cpu'] };
+  const gpu: InferenceSession.SessionOptions = { ...common, executionProviders: [ep], extra: DISABLE_CPU_FALLBACK };
+  const keep = options.outputsOnGpu;
+  if (keep === true) gpu.preferredOutputLocation = 'gpu-buffer';
+  else if (Array.isArray(keep)) gpu.preferredOutputLocation = Object.fromEntries(keep.map((name: string) => [name, 'gpu-buffer' as const]));
+  return gpu;
+}
+
+/**
+ * Creates an inference session on `ep`. Failures that concern the provider (library not installed, no
+ * driver, no GPU adapter, a node without a kernel) become an `ExecutionProviderError` with one line that
+ * says what to do; the original ONNX Runtime error is its `cause`.
+ */
+export async function createSession(
+  model: string | Uint8Array,
+  ep: ExecutionProvider,
+  options: ProviderOptions = {},
+): Promise<InferenceSession> {
+  const sessionOptions = sessionOptionsFor(ep, options);
+  try {
+    return typeof model === 'string'
+      ? await InferenceSession.create(model, sessionOptions)
+      : await InferenceSession.create(model, sessionOptions);
+  } catch (error) {
+    if (ep === 'cpu') throw error;
+    throw explainSessionError(ep, error);
+  }
+}

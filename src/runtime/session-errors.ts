@@ -1,0 +1,83 @@
+/**
+ * Turns ONNX Runtime's session-creation errors for an execution provider into one actionable line.
+ * The texts matched here were observed with onnxruntime-node 1.30 on Linux x64 (see DESIGN.md and the
+ * tests); CUDA's driver/device texts are CUDA runtime error strings (cudaErrorInsufficientDriver = 35,
+ * cudaErrorNoDevice = 100) that ONNX Runtime's CUDA provider quotes.
+ */
+import { join } from 'node:path';
+import { missingCudaProviderFiles, ortBinDir, unresolvedLibraries } from './ort-paths.js';
+import type { ExecutionProvider } from './providers.js';
+
+export type ProviderFailure =
+  | 'provider-library-missing' // libonnxruntime_providers_cuda.so not installed
+  | 'provider-dependency-missing' // installed, but CUDA/cuDNN libraries it links against are not found
+  | 'no-driver' // no (or too old an) NVIDIA driver
+  | 'no-device' // driver present, no CUDA device
+  | 'no-adapter' // WebGPU: Dawn found no adapter
+  | 'cpu-fallback' // some node has no kernel on the provider and CPU fallback is disabled
+  | 'other';
+
+/** A session could not be created on `ep`; `failure` says why, the message says what to do. */
+export class ExecutionProviderError extends Error {
+  constructor(
+    readonly ep: ExecutionProvider,
+    readonly failure: ProviderFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ExecutionProviderError';
+  }
+}
+
+export const LAVAPIPE_HINT =
+  "for testing without a GPU, Mesa's lavapipe gives a software adapter " +
+  '(apt-get install -t bookworm-backports mesa-vulkan-drivers)';
+
+/** The first line of ORT's message, without its source-file prefix, shortened. */
+export function shortOrtMessage(message: string): string {
+  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  const stripped = line.replace(/^\/\S+:\d+\s+/, '').replace(/^.*?(\bwas false\.|\] :\s*\d+\s*:\s*\w+\s*:)\s*/, '');
+  return stripped.length > 240 ? `${stripped.slice(0, 237)}...` : stripped;
+}
+
+/** Classifies a CUDA failure; `binDir` is where onnxruntime-node keeps its libraries (tests pass a fake). */
+function explainCuda(text: string, binDir: string): [ProviderFailure, string] {
+  if (/no CUDA-capable device|cudaErrorNoDevice|CUDA failure 100\b/i.test(text)) {
+    return ['no-device', 'no CUDA GPU was found (the NVIDIA driver reports no device); use --ep cpu'];
+  }
+  if (/driver version is insufficient|cudaErrorInsufficientDriver|CUDA failure 35\b|libcuda\.so/i.test(text)) {
+    return ['no-driver', 'no usable NVIDIA driver (libcuda.so.1 missing or older than CUDA 12 needs); install the NVIDIA driver or use --ep cpu'];
+  }
+  if (/Failed to load (shared )?library/i.test(text)) {
+    const missing = missingCudaProviderFiles(binDir);
+    if (missing.length > 0) {
+      return ['provider-library-missing', `onnxruntime-node's CUDA provider is not installed (${missing.join(', ')} missing from ${binDir}); run \`onnx-lenet setup-cuda\` (needs network)`];
+    }
+    const unresolved = unresolvedLibraries(join(binDir, 'libonnxruntime_providers_cuda.so'));
+    if (unresolved.some((lib) => lib.startsWith('libcuda.so'))) {
+      return ['no-driver', 'no NVIDIA driver: libcuda.so.1 is not installed; install the NVIDIA driver or use --ep cpu'];
+    }
+    if (unresolved.length > 0) {
+      return ['provider-dependency-missing', `the CUDA provider is installed but cannot load: ${unresolved.join(', ')} not found; install the CUDA 12 runtime (cuBLAS, cuFFT, cuRAND) and cuDNN 9, or add their folder to LD_LIBRARY_PATH`];
+    }
+  }
+  return ['other', `the CUDA provider failed: ${shortOrtMessage(text)}`];
+}
+
+/** Wraps whatever `InferenceSession.create` threw for `ep` into an ExecutionProviderError. */
+export function explainSessionError(ep: ExecutionProvider, error: unknown, binDir: string = ortBinDir()): ExecutionProviderError {
+  const text = error instanceof Error ? error.message : String(error);
+  let failure: ProviderFailure = 'other';
+  let what = `session creation failed: ${shortOrtMessage(text)}`;
+  if (/fallback to CPU EP has been explicitly disabled/i.test(text)) {
+    failure = 'cpu-fallback';
+    what = `the model has nodes without a ${ep} kernel and CPU fallback is disabled; \`checkCoverage\` (src/runtime/coverage.ts) names them`;
+  } else if (ep === 'webgpu' && /No supported adapters|Failed to get a WebGPU adapter/i.test(text)) {
+    failure = 'no-adapter';
+    what = `no GPU adapter found (Dawn found no Vulkan/WebGPU device); use --ep cpu, or ${LAVAPIPE_HINT}`;
+  } else if (ep === 'cuda') {
+    [failure, what] = explainCuda(text, binDir);
+  }
+  return new ExecutionProviderError(ep, failure, `--ep ${ep}: ${what}`, { cause: error });
+}
