@@ -82,15 +82,16 @@ const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 function readHeader(bytes: Uint8Array, file: string, magic: number, words: number): number[] {
   const what = magic === IDX_IMAGES_MAGIC ? 'IDX images' : 'IDX labels';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The magic first: a wrong kind of file is a clearer diagnosis than a short header.
+  if (bytes.length >= 4 && view.getUint32(0, false) !== magic) {
+    const found = view.getUint32(0, false);
+    throw new IdxFormatError(file, `expected ${what} (magic ${magic} = ${hex(magic)}), found magic ${found} = ${hex(found)}; is this the right file?`);
+  }
   if (bytes.length < 4 * words) {
     throw new IdxFormatError(file, `expected ${what} with a ${4 * words}-byte header, found only ${bytes.length} bytes; the file is truncated, download it again`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = Array.from({ length: words }, (_, i) => view.getUint32(4 * i, false));
-  if (header[0] !== magic) {
-    throw new IdxFormatError(file, `expected ${what} (magic ${magic} = ${hex(magic)}), found magic ${header[0]} = ${hex(header[0])}; is this the right file?`);
-  }
-  return header;
+  return Array.from({ length: words }, (_, i) => view.getUint32(4 * i, false));
 }
 
 function checkLength(bytes: Uint8Array, file: string, headerBytes: number, bodyBytes: number, what: string): void {
