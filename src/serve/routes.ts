@@ -1,0 +1,80 @@
+/**
+ * The server's URL space and how files are sent. Every response carries the cross-origin-isolation
+ * headers (COOP + COEP), which onnxruntime-web needs for SharedArrayBuffer and so for threads.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { mimeType } from './mime.js';
+import { resolveInside } from './paths.js';
+
+/** A URL that names one file, or a URL prefix mapped onto a folder. */
+export type Route =
+  | { readonly kind: 'file'; readonly url: string; readonly file: string }
+  | { readonly kind: 'dir'; readonly url: string; readonly dir: string };
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-cache',
+};
+
+/**
+ * The page (`/` → web/index.html, other files of web/), its compiled scripts and the compiled shared
+ * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
+ * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`). Longer prefixes first.
+ */
+export function routeTable(root: string, models: { model: string; trainModel: string }): Route[] {
+  const dist = path.join(root, 'dist');
+  return [
+    { kind: 'file', url: '/', file: path.join(root, 'web', 'index.html') },
+    { kind: 'file', url: '/models/lenet.onnx', file: models.model },
+    { kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel },
+    { kind: 'dir', url: '/ort/', dir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') },
+    { kind: 'dir', url: '/dist/web/', dir: path.join(dist, 'web') },
+    ...['image', 'graph', 'util'].map((m): Route => ({ kind: 'dir', url: `/dist/src/${m}/`, dir: path.join(dist, 'src', m) })),
+    { kind: 'dir', url: '/', dir: path.join(root, 'web') },
+  ];
+}
+
+export function sendError(res: ServerResponse, status: number, message: string): void {
+  const body = `${status} ${message}\n`;
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, contentType: string): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Length': bytes.length });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+/** Sends the route's file (or, for a folder route, the file `rest` names inside it). */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, route: Route, rest: string): Promise<void> {
+  let file: string;
+  if (route.kind === 'file') {
+    file = route.file;
+  } else {
+    const resolved = resolveInside(route.dir, rest);
+    if ('refusal' in resolved) {
+      return resolved.refusal === 'forbidden' ? sendError(res, 403, 'forbidden') : sendError(res, 400, 'bad request');
+    }
+    file = resolved.file;
+  }
+  const type = mimeType(file);
+  const info = await stat(file).catch(() => undefined);
+  if (type === undefined || info === undefined || !info.isFile()) return sendError(res, 404, 'not found');
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': info.size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(file);
+    stream.on('error', reject);
+    res.on('close', resolve);
+    stream.pipe(res);
+  });
+}

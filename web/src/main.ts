@@ -1,0 +1,182 @@
+/**
+ * The page: draw a digit (or drop an image), see LeNet's ten probabilities as you draw, pick the
+ * backend, and train LeNet from scratch right here. All inference and training run in onnxruntime-web.
+ */
+import { preprocess } from '../../src/image/preprocess.js';
+import { Classifier, type Prediction } from './classifier.js';
+import { DrawingPad } from './pad.js';
+import { type Backend, configureRuntime, describeBackend, webgpuAvailable } from './runtime.js';
+import { TrainingPanel, type TrainingSnapshot } from './training-panel.js';
+import { byId, createBars, errorText, fetchBytes, renderPreview, showError } from './view.js';
+
+/** Read-only state for automation (the end-to-end tests read it). */
+export interface PageHooks {
+  readonly ready: boolean;
+  readonly backend: Backend;
+  readonly prediction: Pick<Prediction, 'digit' | 'ms'> & { readonly probabilities: readonly number[] } | null;
+  readonly training: TrainingSnapshot;
+}
+
+declare global {
+  interface Window {
+    onnxLenet?: PageHooks;
+  }
+}
+
+const MODEL_URL = '/models/lenet.onnx';
+
+class Page {
+  private classifier: Classifier | null = null;
+  private servedModel: Uint8Array | null = null;
+  private prediction: PageHooks['prediction'] = null;
+  private readonly recentMs: number[] = [];
+  private running = false;
+  private rerun = false;
+  private frame = 0;
+  private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => this.schedule());
+  private readonly setBars = createBars(byId('bars', HTMLOListElement));
+  private readonly backendSelect = byId('backend', HTMLSelectElement);
+  private readonly training = new TrainingPanel({
+    backend: () => this.backend,
+    baseModel: () => this.servedModel!,
+    onTrained: (classifier, summary) => this.useClassifier(classifier, summary),
+  });
+
+  constructor() {
+    const page = this;
+    window.onnxLenet = {
+      get ready() { return page.classifier !== null; },
+      get backend() { return page.backend; },
+      get prediction() { return page.prediction; },
+      get training() { return page.training.snapshot; },
+    };
+  }
+
+  get backend(): Backend {
+    return this.backendSelect.value === 'webgpu' ? 'webgpu' : 'wasm';
+  }
+
+  async start(): Promise<void> {
+    configureRuntime();
+    const webgpu = this.backendSelect.querySelector<HTMLOptionElement>('option[value="webgpu"]')!;
+    webgpu.disabled = !webgpuAvailable();
+    if (webgpu.disabled) webgpu.textContent = 'WebGPU (not available here)';
+    this.backendSelect.addEventListener('change', () => void this.switchBackend());
+    byId('clear', HTMLButtonElement).addEventListener('click', () => this.clear());
+    this.setUpUpload();
+    this.setBars(null);
+    try {
+      this.servedModel = await fetchBytes(MODEL_URL, 'the model');
+      this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
+    } catch (error) {
+      showError(`The model failed to load: ${errorText(error)}`, error);
+    }
+  }
+
+  private useClassifier(classifier: Classifier, summary: string): void {
+    const old = this.classifier;
+    this.classifier = classifier;
+    void old?.release();
+    byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
+    byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
+    this.recentMs.length = 0;
+    this.schedule();
+  }
+
+  private async switchBackend(): Promise<void> {
+    const current = this.classifier;
+    if (!current) return;
+    try {
+      showError(null);
+      this.useClassifier(await Classifier.create(current.model, this.backend), byId('model-info', HTMLElement).textContent!.replace(/^Model: /, ''));
+    } catch (error) {
+      showError(`The ${this.backend} backend is unavailable: ${errorText(error)}. Staying on ${current.backend}.`, error);
+      this.backendSelect.value = current.backend;
+    }
+  }
+
+  private clear(): void {
+    this.pad.clear();
+    this.schedule();
+  }
+
+  private setUpUpload(): void {
+    const upload = byId('upload', HTMLInputElement);
+    upload.addEventListener('change', () => {
+      if (upload.files?.[0]) void this.showFile(upload.files[0]);
+      upload.value = '';
+    });
+    const zone = byId('drop-zone', HTMLElement);
+    zone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.classList.add('dragging');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      zone.classList.remove('dragging');
+      const file = e.dataTransfer?.files[0];
+      if (file) void this.showFile(file);
+    });
+  }
+
+  private async showFile(file: File): Promise<void> {
+    try {
+      const bitmap = await createImageBitmap(file);
+      this.pad.showImage(bitmap);
+      bitmap.close();
+      this.schedule();
+    } catch (error) {
+      showError(`Could not read ${file.name} as an image: ${errorText(error)}`, error);
+    }
+  }
+
+  /** Predicts on the next animation frame; at most one inference runs at a time, the latest drawing wins. */
+  private schedule(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => void this.predict());
+  }
+
+  private async predict(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.rerun = false;
+        await this.predictOnce();
+      } while (this.rerun);
+    } catch (error) {
+      showError(`Inference failed: ${errorText(error)}`, error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async predictOnce(): Promise<void> {
+    const { pixels } = preprocess(this.pad.pixels());
+    renderPreview(byId('preview', HTMLCanvasElement), pixels);
+    if (!this.classifier || this.pad.isEmpty) {
+      this.showPrediction(null);
+      return;
+    }
+    this.showPrediction(await this.classifier.classify(pixels));
+  }
+
+  private showPrediction(result: Prediction | null): void {
+    this.setBars(result?.probabilities ?? null);
+    byId('digit', HTMLElement).textContent = result ? String(result.digit) : '–';
+    byId('confidence', HTMLElement).textContent = result ? `${(result.probabilities[result.digit] * 100).toFixed(1)}% sure` : 'Draw a digit';
+    if (result) {
+      this.recentMs.push(result.ms);
+      if (this.recentMs.length > 30) this.recentMs.shift();
+    }
+    const median = [...this.recentMs].sort((a, b) => a - b)[this.recentMs.length >> 1];
+    byId('timing', HTMLElement).textContent = result ? `${result.ms.toFixed(2)} ms (median ${median.toFixed(2)} ms)` : '';
+    this.prediction = result ? { digit: result.digit, ms: result.ms, probabilities: Array.from(result.probabilities) } : null;
+  }
+}
+
+new Page().start().catch((error: unknown) => showError(`The page failed to start: ${errorText(error)}`, error));
