@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { buildGraphCommand } from './commands/build-graph.js';
+import { dataCommand } from './commands/data.js';
+import { serveCommand } from './commands/serve.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
@@ -12,6 +14,8 @@ export function createProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   program.addCommand(buildGraphCommand());
+  program.addCommand(dataCommand());
+  program.addCommand(serveCommand());
   return program;
 }
 

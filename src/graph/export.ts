@@ -1,0 +1,95 @@
+/**
+ * Writes the three models to a folder, all or nothing, and describes them (ops, nodes, I/O shapes).
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { checkPortable } from './allowlist.js';
+import { buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
+import { PARAM_COUNT, type Params, initParameters } from './params.js';
+import { type IModelProto, type IValueInfoProto, encodeModel } from './proto.js';
+import { dtypeOfProto } from './tensor.js';
+
+export const MODEL_FILES = { inference: 'lenet.onnx', train: 'lenet.train.onnx', eval: 'lenet.eval.onnx' } as const;
+export type ModelKind = keyof typeof MODEL_FILES;
+
+export interface TensorSignature {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly (number | string)[];
+}
+
+export interface ModelSummary {
+  readonly kind: ModelKind;
+  readonly file: string;
+  readonly bytes: number;
+  readonly nodes: number;
+  /** op type → node count */
+  readonly ops: Readonly<Record<string, number>>;
+  readonly inputs: readonly TensorSignature[];
+  readonly outputs: readonly TensorSignature[];
+}
+
+export interface BuildGraphsOptions {
+  /** Folder to write to (created if missing). */
+  readonly outDir: string;
+  /** Seed of the initial weights baked into lenet.onnx (PyTorch's init, MT19937). Default 0. */
+  readonly seed?: number;
+}
+
+export interface BuildGraphsResult {
+  readonly seed: number;
+  readonly parameters: number;
+  readonly models: readonly ModelSummary[];
+}
+
+function signature(info: IValueInfoProto): TensorSignature {
+  const tensorType = info.type?.tensorType;
+  return {
+    name: info.name ?? '',
+    dtype: dtypeOfProto(tensorType?.elemType ?? 0) ?? `type ${tensorType?.elemType}`,
+    shape: (tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
+  };
+}
+
+export function summarizeModel(kind: ModelKind, file: string, model: IModelProto, bytes: number): ModelSummary {
+  const ops: Record<string, number> = {};
+  for (const node of model.graph?.node ?? []) ops[node.opType ?? '?'] = (ops[node.opType ?? '?'] ?? 0) + 1;
+  return {
+    kind, file, bytes, nodes: model.graph?.node?.length ?? 0, ops,
+    inputs: (model.graph?.input ?? []).map(signature),
+    outputs: (model.graph?.output ?? []).map(signature),
+  };
+}
+
+/** The three models, built in memory. */
+export function buildModels(params: Params): Record<ModelKind, IModelProto> {
+  return { inference: buildInferenceModel(params), train: buildTrainStepModel(), eval: buildEvalModel() };
+}
+
+/** Builds the three models and writes them to `outDir`; nothing is left half-written on failure. */
+export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGraphsResult> {
+  const seed = options.seed ?? 0;
+  const models = buildModels(initParameters(seed));
+  const encoded = (Object.keys(MODEL_FILES) as ModelKind[]).map((kind) => {
+    const problems = checkPortable(models[kind]);
+    if (problems.length > 0) throw new Error(`internal error: ${MODEL_FILES[kind]} is not portable: ${problems[0]}`);
+    return { kind, file: path.join(options.outDir, MODEL_FILES[kind]), bytes: encodeModel(models[kind]) };
+  });
+  await ensureWritableDir(options.outDir);
+  const written: string[] = [];
+  try {
+    for (const e of encoded) {
+      await writeFileAtomic(e.file, e.bytes);
+      written.push(e.file);
+    }
+  } catch (error) {
+    await Promise.all(written.map((f) => fsp.rm(f, { force: true })));
+    throw error;
+  }
+  return {
+    seed,
+    parameters: PARAM_COUNT,
+    models: encoded.map((e) => summarizeModel(e.kind, e.file, models[e.kind], e.bytes.length)),
+  };
+}

@@ -1,0 +1,49 @@
+/** File helpers: every file the project writes appears whole or not at all. */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+/** Writes `data` to a temporary file beside `file`, then renames it into place. */
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fsp.writeFile(tmp, data);
+    await fsp.rename(tmp, file);
+  } catch (error) {
+    await fsp.rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time (Node 20's recursive mkdir can spin
+ * forever on paths such as /proc/x), and checks it is writable; the error names the folder and why.
+ */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  try {
+    for (;;) {
+      const stat = await fsp.stat(current).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (stat) {
+        if (!stat.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+        break;
+      }
+      missing.unshift(current);
+      const parent = path.dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+    for (const d of missing) await fsp.mkdir(d).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    await fsp.access(dir, fsConstants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot write to folder '${dir}' (${code}); choose another with --out`);
+  }
+}
