@@ -25,6 +25,16 @@ beforeEach(async () => {
   return cleanup;
 });
 
+/** The error a promise rejects with (fails the test when it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(outcome).toBeInstanceOf(Error);
+  return outcome as Error;
+}
+
 /** Runs a one-mirror download that must fail; returns the DownloadError. */
 async function failing(path: string, options: { timeoutMs?: number } = {}): Promise<DownloadError> {
   const error = await downloadFromMirrors(spec, [`${server.base}${path}`], dir, options).catch((e: unknown) => e);
@@ -58,7 +68,7 @@ describe('download from mirrors (local HTTP server)', () => {
   });
 
   it('HTTP 404 everywhere: one error naming every mirror', async () => {
-    const error = await downloadFromMirrors(spec, [`${server.base}/a/`, `${server.base}/b/`], dir).catch((e: Error) => e);
+    const error = await rejection(downloadFromMirrors(spec, [`${server.base}/a/`, `${server.base}/b/`], dir));
     expect(error.message).toMatch(/could not download train-images-idx3-ubyte\.gz from any mirror \(http:\/\/127.*\/a\/train-images-idx3-ubyte\.gz: expected HTTP 200, got 404 Not Found; http:.*\/b\/.*404.*\); copy the file to .* or set ONNX_LENET_MIRRORS/);
     expect(await listFiles(dir)).toEqual([]);
   });
@@ -169,7 +179,7 @@ describe('the cache', () => {
   });
 
   it('with download off, a missing file is a NotCachedError naming it', async () => {
-    const error = await ensureCached(fixture, dir, { download: false }).catch((e: Error) => e);
+    const error = await rejection(ensureCached(fixture, dir, { download: false }));
     expect(error).toBeInstanceOf(NotCachedError);
     expect(error.message).toMatch(/lacks train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz, t10k-images-idx3-ubyte\.gz, t10k-labels-idx1-ubyte\.gz and downloading is off/);
     expect(server.requests).toEqual([]);
