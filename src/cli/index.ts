@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { buildGraphCommand } from './commands/build-graph.js';
+import { doctorCommand } from './commands/doctor.js';
+import { setupCudaCommand } from './commands/setup-cuda.js';
 import { dataCommand } from './commands/data.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -14,6 +16,8 @@ export function createProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   program.addCommand(buildGraphCommand());
+  program.addCommand(doctorCommand());
+  program.addCommand(setupCudaCommand());
   program.addCommand(dataCommand());
   program.addCommand(serveCommand());
   return program;

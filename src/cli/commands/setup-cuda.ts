@@ -1,0 +1,17 @@
+/** `onnx-lenet setup-cuda`: installs onnxruntime-node's CUDA 12 provider with onnxruntime-node's own installer. */
+import { Command } from 'commander';
+import { CUDA_REQUIREMENTS, setupCuda } from '../../runtime/setup-cuda.js';
+
+export function setupCudaCommand(): Command {
+  return new Command('setup-cuda')
+    .description(`download onnxruntime-node's CUDA provider (needs network; running it needs ${CUDA_REQUIREMENTS})`)
+    .option('--quiet', "do not echo the installer's output", false)
+    .action(async (raw: { quiet: boolean }) => {
+      const result = await setupCuda({ log: raw.quiet ? undefined : (line) => process.stderr.write(`  ${line}\n`) });
+      process.stdout.write(`installed ${result.installed.join(', ')} into ${result.binDir}\n`);
+      if (result.unresolved.length > 0) {
+        process.stdout.write(`warning: the CUDA provider cannot load yet: ${result.unresolved.join(', ')} not found; it needs ${CUDA_REQUIREMENTS}\n`);
+      }
+      process.stdout.write('check with: onnx-lenet doctor\n');
+    });
+}
