@@ -8,7 +8,6 @@ import { doctorCommand } from './commands/doctor.js';
 import { setupCudaCommand } from './commands/setup-cuda.js';
 import { dataCommand } from './commands/data.js';
 import { serveCommand } from './commands/serve.js';
-import { dataCommand } from './commands/data.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
@@ -21,7 +20,6 @@ export function createProgram(): Command {
   program.addCommand(setupCudaCommand());
   program.addCommand(dataCommand());
   program.addCommand(serveCommand());
-  program.addCommand(dataCommand());
   return program;
 }
 
