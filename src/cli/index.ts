@@ -12,21 +12,23 @@ import { serveCommand } from './commands/serve.js';
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
     .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
-    .version('0.1.0')
-    .showSuggestionAfterError(true)
-    .exitOverride();
+    .version('0.1.0');
   program.addCommand(buildGraphCommand());
   program.addCommand(doctorCommand());
   program.addCommand(setupCudaCommand());
   program.addCommand(dataCommand());
   program.addCommand(serveCommand());
+  // addCommand() does not pass settings down: every subcommand must throw instead of exiting, and
+  // leave the one-line error message to main().
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({ outputError: () => {} }).showSuggestionAfterError(true);
+  }
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = createProgram();
-  program.configureOutput({ outputError: () => {} });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
