@@ -27,8 +27,13 @@ export class DownloadError extends Error {
 }
 
 export interface DownloadOptions {
-  /** Expected lowercase hex MD5 of the body; a mismatch is an error and nothing is kept. */
+  /** Expected lowercase hex MD5 of the body; a mismatch is an error and nothing is kept (see `acceptMismatch`). */
   md5?: string;
+  /**
+   * Called with the complete temporary file when its MD5 differs from `md5`; resolving true keeps it
+   * anyway (e.g. a re-compressed copy whose decompressed bytes have the published checksum).
+   */
+  acceptMismatch?: (tmpPath: string) => Promise<boolean>;
   /** Abort when no byte arrives for this long (connecting, waiting for headers or mid-body). Default 30 s. */
   timeoutMs?: number;
   /** At most this many redirects (default 5). */
@@ -137,7 +142,7 @@ async function saveBody(res: http.IncomingMessage, url: string, tmp: string, opt
     throw new DownloadError(url, 'truncated', `body truncated: received ${received} of ${total} bytes; try again or use another mirror`);
   }
   const md5 = hash.digest('hex');
-  if (options.md5 !== undefined && md5 !== options.md5.toLowerCase()) {
+  if (options.md5 !== undefined && md5 !== options.md5.toLowerCase() && !(await options.acceptMismatch?.(tmp))) {
     throw new DownloadError(url, 'md5', `MD5 mismatch: expected ${options.md5}, found ${md5} (${received} bytes); the mirror serves a different or damaged file`);
   }
   return { url, bytes: received, md5 };

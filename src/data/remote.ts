@@ -1,16 +1,19 @@
 /**
  * The per-user cache of downloaded data sets and the mirror loop that fills it.
  *
- * Layout: `<cacheRoot>/<dataset>/<file>.gz`, the files exactly as the mirrors serve them (verified by
- * MD5 before they are renamed into place). The cache root is `$XDG_CACHE_HOME/onnx-lenet`, else
+ * Layout: `<cacheRoot>/<dataset>/<file>.gz`, the files exactly as the mirrors serve them, verified
+ * before they are renamed into place: by the MD5 of the canonical .gz file or, for a mirror that
+ * re-compressed them (like Debian), by the MD5 of the decompressed IDX bytes. The cache root is `$XDG_CACHE_HOME/onnx-lenet`, else
  * `~/.cache/onnx-lenet`, unless `--data-dir` names another.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MIRRORS_ENV, resolveMirrors, type IdxFileSpec, type RemoteDatasetSpec } from './catalog.js';
 import { DownloadError, downloadFile } from './download.js';
 import type { IdxPaths } from './folder.js';
+import { readIdxBytes } from './idx.js';
 
 /** `$XDG_CACHE_HOME/onnx-lenet`, else `~/.cache/onnx-lenet`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -60,6 +63,7 @@ export async function downloadFromMirrors(file: IdxFileSpec, mirrors: readonly s
     try {
       await downloadFile(url, dest, {
         md5: file.gzMd5,
+        acceptMismatch: (tmp) => hasRawMd5(tmp, file.rawMd5),
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         onProgress: (received, total) => options.onProgress?.({ file: file.file, received, total }),
@@ -71,6 +75,15 @@ export async function downloadFromMirrors(file: IdxFileSpec, mirrors: readonly s
     }
   }
   throw new MirrorsFailedError(file.file, dest, failures);
+}
+
+/** True when the file, decompressed if gzipped, has the given MD5 (a re-compressed copy of the same data). */
+async function hasRawMd5(path: string, rawMd5: string): Promise<boolean> {
+  try {
+    return createHash('md5').update(await readIdxBytes(path)).digest('hex') === rawMd5;
+  } catch {
+    return false;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataCommand } from '../../src/cli/commands/data.js';
-import { listFiles, startServer, tempDir, type TestServer } from './helpers.js';
+import { listFiles, serve, startServer, tempDir, type TestServer } from './helpers.js';
 
 const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
 
@@ -56,6 +57,22 @@ describe('onnx-lenet data', () => {
     const error = await run('--dataset', 'fashion-mnist', '--data-dir', dir, '--download', '--mirror', mirror, '--timeout', '2000').catch((e: Error) => e);
     expect(String(error)).toMatch(/could not download train-images-idx3-ubyte\.gz from any mirror \(http:\/\/127\.0\.0\.1:\d+\/nowhere\/train-images-idx3-ubyte\.gz: expected HTTP 200, got 404 Not Found\)/);
     expect(await listFiles(`${dir}/fashion-mnist`)).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(DEBIAN_FASHION))("--download from a mirror serving Debian's re-compressed Fashion-MNIST: accepted by decompressed MD5, cached, then reused with no request", async () => {
+    for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+      server.route(`/debian/${name}`, serve(readFileSync(join(DEBIAN_FASHION, name))));
+    }
+    const args = ['--dataset', 'fashion-mnist', '--data-dir', dir, '--download', '--mirror', `${server.base}/debian/`];
+    server.requests.length = 0;
+    const out = await run(...args);
+    expect(server.requests).toHaveLength(4);
+    expect(out).toContain(`fashion-mnist: ready in ${join(dir, 'fashion-mnist')}`);
+    expect(out).toContain(`fashion-mnist  60000 train + 10000 test, checksums OK  ${join(dir, 'fashion-mnist')}`);
+    expect(await listFiles(join(dir, 'fashion-mnist'))).toHaveLength(4);
+    server.requests.length = 0;
+    await run(...args);
+    expect(server.requests).toEqual([]);
   });
 
   it.each([

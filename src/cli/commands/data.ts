@@ -8,7 +8,7 @@ import { createProgress, type Progress } from '../../util/progress.js';
 export interface DataCommandOptions {
   readonly dataset?: DatasetName;
   readonly dataDir?: string;
-  readonly download: boolean;
+  readonly download?: boolean;
   readonly mirror?: readonly string[];
   readonly timeout?: number;
 }
@@ -50,7 +50,7 @@ function downloadProgress(): (event: { file: string; received: number; total: nu
 
 export async function runDataCommand(opts: DataCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<DatasetStatus[]> {
   const root = opts.dataDir ?? defaultCacheDir();
-  if (opts.download) {
+  if (opts.download === true) {
     const name = opts.dataset ?? 'mnist';
     const dir = await fetchDataset(name, { dataDir: root, mirrors: opts.mirror, timeoutMs: opts.timeout, onProgress: downloadProgress() });
     out.write(`${name}: ready in ${dir}\n`);
@@ -66,7 +66,7 @@ export function dataCommand(): Command {
     .description('show which data sets are available (where, sizes, checksums); --download fetches one')
     .addOption(new Option('--dataset <name>', 'only this data set (with --download: the one to fetch, default mnist)').choices(DATASET_NAMES))
     .option('--data-dir <dir>', 'a folder holding the four IDX files, or the cache root (default $XDG_CACHE_HOME/onnx-lenet or ~/.cache/onnx-lenet)')
-    .option('--download', 'download the data set into the cache (MD5-checked, mirrors in order)', false)
+    .option('--download', 'download the data set into the cache (MD5-checked, mirrors in order)')
     .option('--mirror <url>', 'mirror base URL, repeatable or comma separated (overrides ONNX_LENET_MIRRORS and the built-in list)', collect)
     .option('--timeout <ms>', 'abort a download when no byte arrives for this long', parseTimeout)
     .action(async (opts: DataCommandOptions) => {
