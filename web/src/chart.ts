@@ -44,7 +44,7 @@ export class LossChart {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const pad = { left: 34, right: 8, top: 8, bottom: 20 };
-    const yMax = Math.max(2.5, ...this.losses.slice(0, 5));
+    const yMax = Math.ceil(Math.max(2.5, ...this.losses.slice(0, 5)) / 0.5) * 0.5;
     const xMax = Math.max(this.totalSteps(), this.losses.length, 1);
     const x = (i: number): number => pad.left + (i / xMax) * (w - pad.left - pad.right);
     const y = (v: number): number => pad.top + (1 - Math.min(v, yMax) / yMax) * (h - pad.top - pad.bottom);
@@ -61,8 +61,7 @@ export class LossChart {
     ctx.fillStyle = '#6b7280';
     ctx.strokeStyle = '#e5e7eb';
     ctx.lineWidth = 1;
-    for (let k = 0; k <= 4; k++) {
-      const v = (a.yMax * k) / 4;
+    for (let v = 0; v <= a.yMax + 1e-9; v += 0.5) {
       ctx.beginPath();
       ctx.moveTo(a.x(0), a.y(v));
       ctx.lineTo(a.x(a.xMax), a.y(v));

@@ -1,0 +1,87 @@
+/**
+ * Helpers for the end-to-end tests: `onnx-lenet serve` as a child process, Debian's Chromium through
+ * playwright-core, and drawing a 28×28 digit onto the page's canvas with real pointer input.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** The flags ENVIRONMENT.md lists as working on this project's machines. */
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface ServeProcess {
+  readonly url: string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node bin/onnx-lenet.js serve --port 0 ...` and waits for the URL it prints. */
+export async function serveCli(args: readonly string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['bin/onnx-lenet.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /at (http:\/\/\S+\/)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`onnx-lenet serve exited with ${code}: ${output}`)));
+  });
+  return { url, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+export interface Browser {
+  readonly context: BrowserContext;
+  /** Every request that tried to leave 127.0.0.1 (each is aborted). */
+  readonly external: string[];
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile; any request not to 127.0.0.1 is recorded and aborted. */
+export async function launchChromium(): Promise<Browser> {
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'onnx-lenet-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1200, height: 1100 } });
+  const external: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1' || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+    external.push(url.href);
+    return route.abort();
+  });
+  return { context, external, close: () => context.close() };
+}
+
+/**
+ * Draws a 28×28 grey image onto the pad as pen strokes: one pointer-down/move/up stroke per run of inked
+ * pixels in each row, so the page sees ordinary pointer input.
+ */
+export async function drawDigit(page: Page, pixels: Uint8Array, selector = '#pad'): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  const at = (x: number, y: number): [number, number] => [box.x + ((x + 0.5) / 28) * box.width, box.y + ((y + 0.5) / 28) * box.height];
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      if (pixels[y * 28 + x] < 128 || (x > 0 && pixels[y * 28 + x - 1] >= 128)) continue;
+      let end = x;
+      while (end + 1 < 28 && pixels[y * 28 + end + 1] >= 128) end++;
+      await page.mouse.move(...at(x, y));
+      await page.mouse.down();
+      await page.mouse.move(...at(end, y), { steps: Math.max(1, end - x) });
+      await page.mouse.up();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Browser figures for docs/web.md, measured in Debian's Chromium (headless, WASM backend):
+ *   - single-image inference latency of lenet.onnx (median of many `session.run` calls),
+ *   - in-browser training throughput (images/s) of the page's own training panel.
+ *
+ *   npm run build && node dist/tools/web/bench.js [--model models/lenet.onnx] [--steps 200] [--runs 500]
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../src/serve/index.js';
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface Hooks {
+  ready: boolean;
+  training: { state: string; imagesPerSecond: number; testAccuracy: number | null; error: string | null };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { model: { type: 'string', default: 'models/lenet.onnx' }, steps: { type: 'string', default: '200' }, runs: { type: 'string', default: '500' } } });
+  const server = await startServer({ model: values.model, port: 0, host: '127.0.0.1' });
+  const context = await chromium.launchPersistentContext(await mkdtemp(path.join(tmpdir(), 'onnx-lenet-bench-')), { executablePath: '/usr/bin/chromium', args: FLAGS });
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => (window as unknown as { onnxLenet?: Hooks }).onnxLenet?.ready === true, null, { timeout: 60_000 });
+    const browser = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
+    const latency = await page.evaluate(async (runs) => {
+      const { Classifier } = await import('/dist/web/src/classifier.js' as string) as typeof import('../../web/src/classifier.js');
+      const model = new Uint8Array(await (await fetch('/models/lenet.onnx')).arrayBuffer());
+      const classifier = await Classifier.create(model, 'wasm');
+      const pixels = new Float32Array(784).map((_, i) => ((i * 31) % 17) / 17);
+      for (let i = 0; i < 50; i++) await classifier.classify(pixels);
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) ms.push((await classifier.classify(pixels)).ms);
+      ms.sort((a, b) => a - b);
+      return { median: ms[ms.length >> 1], p90: ms[Math.floor(ms.length * 0.9)], threads: (await import('onnxruntime-web' as string) as typeof import('onnxruntime-web')).env.wasm.numThreads };
+    }, Number(values.runs));
+    await page.fill('#train-steps', values.steps);
+    await page.click('#train');
+    await page.waitForFunction(() => ['done', 'error'].includes((window as unknown as { onnxLenet: Hooks }).onnxLenet.training.state), null, { timeout: 600_000 });
+    const training = await page.evaluate(() => (window as unknown as { onnxLenet: Hooks }).onnxLenet.training);
+    if (training.error) throw new Error(training.error);
+    process.stdout.write(
+      `Chromium ${browser}, WASM, ${latency.threads} thread(s), cross-origin isolated\n` +
+      `  single-image inference: median ${latency.median.toFixed(2)} ms, p90 ${latency.p90.toFixed(2)} ms (${values.runs} runs)\n` +
+      `  in-page training, batch 64: ${training.imagesPerSecond.toFixed(0)} images/s over ${values.steps} steps, test accuracy ${((training.testAccuracy ?? 0) * 100).toFixed(1)}%\n`,
+    );
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`web bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
