@@ -131,6 +131,10 @@ async function saveBody(res: http.IncomingMessage, url: string, tmp: string, opt
     await pipeline(res, meter, createWriteStream(tmp, { flags: 'wx' }));
   } catch (error) {
     if (error instanceof DownloadError || (error as Error)?.name === 'AbortError') throw classify(error, url, '');
+    const syscall = (error as NodeJS.ErrnoException).syscall;
+    if (syscall === 'open' || syscall === 'write') {
+      throw new Error(`${tmp}: cannot write the download (${errorCode(error)}); check the folder's permissions and free space`);
+    }
     if (total !== undefined && received < total) {
       throw new DownloadError(url, 'truncated', `body truncated: received ${received} of ${total} bytes; try again or use another mirror`);
     }
@@ -149,13 +153,16 @@ async function saveBody(res: http.IncomingMessage, url: string, tmp: string, opt
 }
 
 /**
- * Downloads `url` to `dest`. On any failure the temporary file is removed and `dest` is untouched;
- * the error is a {@link DownloadError} whose `kind` says why.
+ * Downloads `url` to `dest`. On any failure the temporary file is removed and `dest` is untouched.
+ * Network and server failures are {@link DownloadError}s whose `kind` says why; a local file-system
+ * failure (cannot create or write the folder) is a plain Error naming the path.
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (options.signal?.aborted) throw new DownloadError(url, 'aborted', 'download aborted');
-  await mkdir(dirname(dest), { recursive: true });
+  await mkdir(dirname(dest), { recursive: true }).catch((error: unknown) => {
+    throw new Error(`${dirname(dest)}: cannot create the download folder (${errorCode(error)}); choose another --data-dir`);
+  });
   const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   try {
     const { res, url: finalUrl } = await getFollowing(url, options, timeoutMs);
@@ -165,6 +172,6 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   } catch (error) {
     await rm(tmp, { force: true });
     if (options.signal?.aborted) throw new DownloadError(url, 'aborted', 'download aborted');
-    throw classify(error, url, 'download failed');
+    throw error; // a DownloadError, or a local file-system error (not a mirror's fault)
   }
 }

@@ -195,3 +195,15 @@ describe('the cache', () => {
     expect(server.requests.slice(0, 2)).toEqual(['/nothing/train-images-idx3-ubyte.gz', '/ds/train-images-idx3-ubyte.gz']);
   });
 });
+
+describe('local file-system failures', () => {
+  it('an unwritable destination is a plain error naming the path, not blamed on the mirror', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const error = await rejection(downloadFromMirrors(spec, [`${server.base}/good/`, `${server.base}/second/`], file));
+    expect(error).not.toBeInstanceOf(MirrorsFailedError);
+    expect(error.message).toBe(`${file}: cannot create the download folder (EEXIST); choose another --data-dir`);
+    expect(server.requests).toEqual([]); // failed before asking any mirror
+  });
+});
