@@ -8,12 +8,14 @@ import { doctorCommand } from './commands/doctor.js';
 import { setupCudaCommand } from './commands/setup-cuda.js';
 import { dataCommand } from './commands/data.js';
 import { serveCommand } from './commands/serve.js';
+import { trainCommand } from './commands/train.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
     .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
     .version('0.1.0');
   program.addCommand(buildGraphCommand());
+  program.addCommand(trainCommand());
   program.addCommand(doctorCommand());
   program.addCommand(setupCudaCommand());
   program.addCommand(dataCommand());

@@ -58,11 +58,12 @@ export function initBound(spec: ParamSpec): number {
 }
 
 /**
- * PyTorch's default initialisation from an MT19937 stream seeded with `seed`; draws in module order, so
- * the result equals `torch.manual_seed(seed); LeNet()` from the seed project.
+ * PyTorch's default initialisation from an MT19937 stream seeded with `seed` (or from `rng`, which then
+ * goes on to drive shuffling); draws in module order, so the result equals
+ * `torch.manual_seed(seed); LeNet()` from the seed project.
  */
-export function initParameters(seed: number): Params {
-  const rng = new Mt19937(seed);
+export function initParameters(seed: number | Mt19937): Params {
+  const rng = typeof seed === 'number' ? new Mt19937(seed) : seed;
   const params = {} as Params;
   for (const spec of PARAMS) {
     const bound = initBound(spec);

@@ -1,0 +1,116 @@
+/** `onnx-lenet train`: the seed's whole job — train LeNet-5 with Adam and report test accuracy. */
+import { Command, Option } from 'commander';
+import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
+import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
+import { train } from '../../train/trainer.js';
+import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
+import { type Progress, createProgress } from '../../util/progress.js';
+import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
+
+interface TrainCliOptions {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly lr?: number;
+  readonly seed?: number;
+  readonly dataset?: DatasetName;
+  readonly dataDir?: string;
+  readonly fallback: boolean;
+  readonly ep: ExecutionProvider;
+  readonly threads?: number;
+  readonly out: string;
+  readonly resume?: string;
+  readonly lrSchedule?: LrSchedule;
+  readonly augment?: boolean;
+  readonly maxSteps?: number;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/** `Epoch 3/10  loss 0.0821  test acc 98.61%  7,912 img/s  6.8 s` */
+export function formatEpoch(m: EpochMetrics, epochs: number): string {
+  return `Epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  test acc ${pct(m.testAccuracy)}  ${int(m.imagesPerSecond)} img/s  ${m.seconds.toFixed(1)} s`;
+}
+
+/** Progress bar within the epoch on stderr; one line per epoch on stdout. */
+function cliReporter(): TrainReporter {
+  let bar: Progress | undefined;
+  let epochs = 0;
+  return {
+    onStart(info: TrainStartInfo) {
+      epochs = info.options.epochs;
+      const o = info.options;
+      const resumed = info.resumedAt ? `, resuming at epoch ${info.resumedAt.epoch + 1} step ${info.resumedAt.step}` : '';
+      process.stdout.write(
+        `Training LeNet-5 on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
+          `  ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
+          `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}${resumed}\n`,
+      );
+    },
+    onStep(s) {
+      if (!bar) bar = createProgress({ total: s.batchesPerEpoch, label: `Epoch ${s.epoch}/${epochs}`, unit: 'steps' });
+      bar.update(s.batch, `loss ${s.runningLoss.toFixed(4)}  ${int(s.imagesPerSecond)} img/s`);
+    },
+    onEvaluate() {
+      bar?.finish('evaluating…');
+      bar = undefined;
+    },
+    onEpoch(m) {
+      process.stdout.write(`${formatEpoch(m, epochs)}\n`);
+    },
+    onWarning(message) {
+      bar?.finish();
+      bar = undefined;
+      process.stderr.write(`warning: ${message}\n`);
+    },
+  };
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train LeNet-5 with Adam using the train-step ONNX model (the seed\'s recipe by default)')
+    .option('--epochs <n>', 'epochs (default 10)', parsePositiveInt)
+    .option('--batch-size <n>', 'batch size (default 64)', parsePositiveInt)
+    .option('--lr <rate>', 'Adam learning rate (default 0.001)', parsePositiveNumber)
+    .option('--seed <n>', 'seed of the initial weights and the data order (default 0)', parseSeed)
+    .addOption(new Option('--dataset <name>', 'data set (default mnist; offline it falls back to the bundled mnist-sample)').choices(DATASET_NAMES))
+    .option('--data-dir <dir>', 'folder with the four IDX files, or the download cache')
+    .option('--no-fallback', 'fail instead of using mnist-sample when MNIST cannot be had')
+    .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
+    .option('--threads <n>', 'CPU threads for ONNX Runtime (default: one per core)', parsePositiveInt)
+    .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json', 'models')
+    .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt)')
+    .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
+    .option('--augment', 'random shifts of up to 2 pixels')
+    .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
+    .action(async (opts: TrainCliOptions) => {
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (controller.signal.aborted) process.kill(process.pid, signal); // second Ctrl-C: stop now
+        process.stderr.write(`\n${signal}: finishing the current step and writing a checkpoint…\n`);
+        controller.abort();
+        process.removeAllListeners(signal);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const result = await train({
+          epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
+          fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
+          lrSchedule: opts.lrSchedule, augment: opts.augment, maxSteps: opts.maxSteps, signal: controller.signal,
+        }, cliReporter());
+        if (result.interrupted) {
+          process.stdout.write(`Stopped at step ${result.step}. Checkpoint: ${result.files.checkpoint}\n` +
+            `Resume with: onnx-lenet train --resume ${result.files.checkpoint}\n`);
+          if (controller.signal.aborted) process.exitCode = 130;
+          return;
+        }
+        process.stdout.write(`Accuracy of the LeNet model: ${pct(result.testAccuracy)}\n`);
+        process.stdout.write(`Wrote ${result.files.model}, ${result.files.checkpoint}, ${result.files.metrics}\n`);
+      } finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,32 @@
+/** Defaults (the seed's recipe) and validation of training options. */
+import { DATASET_NAMES } from '../data/types.js';
+import type { ResumableOptions, TrainOptions } from './types.js';
+import { LR_SCHEDULES } from './schedule.js';
+
+export const DEFAULTS: ResumableOptions = {
+  dataset: 'mnist', epochs: 10, batchSize: 64, lr: 1e-3, seed: 0, lrSchedule: 'constant', augment: false,
+};
+
+function positiveInt(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+}
+
+/** The run's options: a checkpoint's (when resuming; `epochs` may still be raised), else given ∪ defaults. */
+export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOptions): ResumableOptions {
+  const base = fromCheckpoint ?? { ...DEFAULTS, ...definedOnly(given) };
+  const run: ResumableOptions = { ...base, epochs: given.epochs ?? base.epochs, dataDir: given.dataDir ?? base.dataDir };
+  if (!(DATASET_NAMES as readonly string[]).includes(run.dataset)) throw new RangeError(`dataset must be one of ${DATASET_NAMES.join(', ')}; got '${run.dataset}'`);
+  positiveInt('epochs', run.epochs);
+  positiveInt('batch size', run.batchSize);
+  if (!(run.lr > 0 && Number.isFinite(run.lr))) throw new RangeError(`learning rate must be a positive number, got ${run.lr}`);
+  if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${run.seed}`);
+  if (!(LR_SCHEDULES as readonly string[]).includes(run.lrSchedule)) throw new RangeError(`lr schedule must be one of ${LR_SCHEDULES.join(', ')}; got '${run.lrSchedule}'`);
+  if (given.maxSteps !== undefined) positiveInt('max steps', given.maxSteps);
+  if (given.threads !== undefined) positiveInt('threads', given.threads);
+  return run;
+}
+
+function definedOnly(given: TrainOptions): Partial<ResumableOptions> {
+  const keys: (keyof ResumableOptions)[] = ['dataset', 'epochs', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment', 'dataDir'];
+  return Object.fromEntries(keys.filter((k) => given[k] !== undefined).map((k) => [k, given[k]])) as Partial<ResumableOptions>;
+}

@@ -1,0 +1,150 @@
+/**
+ * `train(options, reporter)`: the seed's job — LeNet-5, Adam, mini-batches, epochs — with the train-step
+ * model run by ONNX Runtime. Writes the trained inference model, a checkpoint and a metrics file, all
+ * atomically, at the end of every epoch and when stopped early (signal or maxSteps).
+ */
+import * as path from 'node:path';
+import { BatchIterator } from '../data/batches.js';
+import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset } from '../data/dataset.js';
+import { adamScalars } from '../graph/contract.js';
+import { MODEL_FILES } from '../graph/export.js';
+import { buildInferenceModel } from '../graph/models.js';
+import { initParameters, zerosLikeParams } from '../graph/params.js';
+import { encodeModel } from '../graph/proto.js';
+import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { Mt19937 } from '../util/rng.js';
+import { augmentBatch } from './augment.js';
+import { type Checkpoint, type TrainProgress, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { Evaluator } from './evaluator.js';
+import { resolveOptions } from './options.js';
+import { learningRate } from './schedule.js';
+import { type OptimizerState, StepRunner } from './step-runner.js';
+import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo } from './types.js';
+
+export const CHECKPOINT_FILE = 'lenet.ckpt';
+export const METRICS_FILE = 'metrics.json';
+
+/** Seed of the augmentation stream, derived from the run's seed so it differs from the data stream. */
+const augmentSeed = (seed: number): number => (seed ^ 0x9e3779b9) >>> 0;
+
+interface RunContext {
+  readonly options: ResumableOptions;
+  readonly data: Dataset;
+  readonly files: TrainFiles;
+  readonly info: TrainStartInfo;
+  readonly runner: StepRunner;
+  readonly evaluator: Evaluator;
+}
+
+async function writeOutputs(ctx: RunContext, state: OptimizerState, progress: TrainProgress): Promise<void> {
+  const checkpoint: Checkpoint = { options: ctx.options, progress, state };
+  await writeCheckpoint(ctx.files.checkpoint, checkpoint);
+  await writeFileAtomic(ctx.files.model, encodeModel(buildInferenceModel(state.params)));
+  const last = progress.history[progress.history.length - 1];
+  const metrics = {
+    options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
+    ep: ctx.info.ep, step: progress.step, epochs: progress.history, testAccuracy: last?.testAccuracy ?? null,
+  };
+  await writeFileAtomic(ctx.files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
+}
+
+function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
+  return (DATASET_NAMES as readonly string[]).includes(data.name) ? (data.name as DatasetName) : requested;
+}
+
+export async function train(options: TrainOptions = {}, reporter: TrainReporter = {}): Promise<TrainResult> {
+  const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
+  const requested = resolveOptions(options, resumed?.options);
+  const outDir = options.outDir ?? 'models';
+  await ensureWritableDir(outDir);
+  const files: TrainFiles = {
+    model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE),
+  };
+  const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback: options.fallback, onWarning: reporter.onWarning, signal: options.signal });
+  const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
+  if (resumed && resumed.progress.trainCount !== data.train.count) {
+    throw new Error(`checkpoint '${options.resume}' was trained on ${resumed.progress.trainCount} images, but ${data.name} has ${data.train.count}; resume with the same data set`);
+  }
+
+  const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(run.seed);
+  const initial: OptimizerState = resumed?.state ?? { params: initParameters(dataRng), m: zerosLikeParams(), v: zerosLikeParams() };
+  const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(run.seed));
+  const ep = options.ep ?? 'cpu';
+  const runner = await StepRunner.create(ep, initial, options.threads);
+  let evaluator: Evaluator | undefined;
+  try {
+    evaluator = await Evaluator.create(ep, options.threads);
+    const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
+    const info: TrainStartInfo = {
+      dataset: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
+      stepsPerEpoch: batches.batchesPerEpoch, options: run, ep,
+      ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
+    };
+    reporter.onStart?.(info);
+    const ctx: RunContext = { options: run, data, files, info, runner, evaluator };
+    return await trainLoop(ctx, batches, dataRng, augmentRng, resumed?.progress, options, reporter);
+  } finally {
+    await runner.release();
+    await evaluator?.release();
+  }
+}
+
+/** Yields to the event loop so signals (Ctrl-C) are seen: onnxruntime-node's run blocks while it computes. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt19937, augmentRng: Mt19937,
+  from: TrainProgress | undefined, options: TrainOptions, reporter: TrainReporter): Promise<TrainResult> {
+  const run = ctx.options;
+  const totalSteps = run.epochs * batches.batchesPerEpoch;
+  const history: EpochMetrics[] = [...(from?.history ?? [])];
+  let step = from?.step ?? 0;
+  const stopRequested = (): boolean => options.signal?.aborted === true || (options.maxSteps !== undefined && step >= options.maxSteps);
+  for (let epoch = from?.epoch ?? 0; epoch < run.epochs; epoch++) {
+    const epochRng = dataRng.getState();
+    const resuming = from !== undefined && epoch === from.epoch;
+    const skip = resuming ? from.batchInEpoch : 0;
+    const stats = resuming ? { ...from.epochStats } : { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 };
+    let batchIndex = 0;
+    let lr = run.lr;
+    let t0 = performance.now() - stats.elapsedMs;
+    for (const batch of batches.epoch()) {
+      if (batchIndex < skip) { batchIndex++; continue; }
+      await yieldToEventLoop();
+      if (stopRequested()) {
+        stats.elapsedMs = performance.now() - t0;
+        const progress: TrainProgress = { step, epoch, batchInEpoch: batchIndex, epochRng, augmentRng: augmentRng.getState(), epochStats: stats, history, trainCount: ctx.data.train.count };
+        await writeOutputs(ctx, await ctx.runner.readState(), progress);
+        return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: true, files: ctx.files };
+      }
+      if (run.augment) augmentBatch(batch, augmentRng);
+      step++;
+      lr = learningRate(run.lrSchedule, run.lr, step, totalSteps);
+      const s = adamScalars(step, lr);
+      const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt);
+      if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step} (loss ${r.loss}); try a smaller --lr`);
+      stats.lossSum += r.loss * batch.size;
+      stats.correct += r.correct;
+      stats.seen += batch.size;
+      batchIndex++;
+      const seconds = (performance.now() - t0) / 1000;
+      reporter.onStep?.({ epoch: epoch + 1, batch: batchIndex, batchesPerEpoch: batches.batchesPerEpoch, step, loss: r.loss, runningLoss: stats.lossSum / stats.seen, imagesPerSecond: stats.seen / seconds });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    reporter.onEvaluate?.(epoch + 1);
+    const state = await ctx.runner.readState();
+    const test = await ctx.evaluator.evaluate(state.params, ctx.data.test);
+    const metrics: EpochMetrics = {
+      epoch: epoch + 1, loss: stats.lossSum / stats.seen, trainAccuracy: stats.correct / stats.seen,
+      testLoss: test.loss, testAccuracy: test.accuracy, seconds, imagesPerSecond: stats.seen / seconds, lr,
+    };
+    history.push(metrics);
+    reporter.onEpoch?.(metrics, ctx.info);
+    const progress: TrainProgress = {
+      step, epoch: epoch + 1, batchInEpoch: 0, epochRng: dataRng.getState(), augmentRng: augmentRng.getState(),
+      epochStats: { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 }, history, trainCount: ctx.data.train.count,
+    };
+    await writeOutputs(ctx, state, progress);
+    t0 = performance.now();
+  }
+  return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: false, files: ctx.files };
+}

@@ -1,0 +1,104 @@
+/** Public types of the trainer: options, progress events and results. */
+import type { DatasetName } from '../data/types.js';
+import type { ExecutionProvider } from '../runtime/providers.js';
+import type { LrSchedule } from './schedule.js';
+
+/** The options that define a training run; a checkpoint keeps them so `--resume` continues the same run. */
+export interface ResumableOptions {
+  /** Data set (default 'mnist', falling back to the bundled 'mnist-sample' when offline). */
+  readonly dataset: DatasetName;
+  /** Epochs in all (default 10, as the seed). */
+  readonly epochs: number;
+  /** Batch size (default 64). */
+  readonly batchSize: number;
+  /** Adam learning rate (default 1e-3). */
+  readonly lr: number;
+  /** Seed of the initial weights (PyTorch's init, as torch.manual_seed) and of the data order. Default 0. */
+  readonly seed: number;
+  /** Learning-rate schedule (default 'constant'). */
+  readonly lrSchedule: LrSchedule;
+  /** Random shifts of up to 2 pixels (default false). */
+  readonly augment: boolean;
+  /** Folder with the data files, or the cache root (see the data layer); default the per-user cache. */
+  readonly dataDir?: string;
+}
+
+export interface TrainOptions extends Partial<ResumableOptions> {
+  /** Allow falling back to 'mnist-sample' when 'mnist' cannot be had (default true). */
+  readonly fallback?: boolean;
+  /** Execution provider (default 'cpu'). */
+  readonly ep?: ExecutionProvider;
+  /** CPU threads for ONNX Runtime (default: ONNX Runtime's choice, one per core). */
+  readonly threads?: number;
+  /** Where lenet.onnx, the checkpoint and the metrics go (default 'models'). */
+  readonly outDir?: string;
+  /** A checkpoint to continue from; its options win over the ones given here, except `epochs`. */
+  readonly resume?: string;
+  /** Stop (with a checkpoint) after this many steps in all; for smoke tests and benchmarks. */
+  readonly maxSteps?: number;
+  /** When aborted, training stops after the current step and writes a checkpoint. */
+  readonly signal?: AbortSignal;
+}
+
+export interface EpochMetrics {
+  /** 1-based */
+  readonly epoch: number;
+  /** Mean training loss over the epoch (the seed's "Epoch k, Loss"). */
+  readonly loss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  /** Learning rate at the epoch's last step. */
+  readonly lr: number;
+}
+
+export interface TrainStartInfo {
+  readonly dataset: string;
+  readonly source: string;
+  readonly trainCount: number;
+  readonly testCount: number;
+  readonly stepsPerEpoch: number;
+  readonly options: ResumableOptions;
+  readonly ep: ExecutionProvider;
+  readonly resumedAt?: { readonly epoch: number; readonly step: number };
+}
+
+export interface StepInfo {
+  /** 1-based epoch */
+  readonly epoch: number;
+  /** Batches done in this epoch. */
+  readonly batch: number;
+  readonly batchesPerEpoch: number;
+  readonly step: number;
+  readonly loss: number;
+  /** Mean loss of this epoch so far. */
+  readonly runningLoss: number;
+  readonly imagesPerSecond: number;
+}
+
+/** Callbacks for progress; all optional. The CLI renders them as progress bars and epoch lines. */
+export interface TrainReporter {
+  onStart?(info: TrainStartInfo): void;
+  onStep?(info: StepInfo): void;
+  onEvaluate?(epoch: number): void;
+  onEpoch?(metrics: EpochMetrics, info: TrainStartInfo): void;
+  onWarning?(message: string): void;
+}
+
+export interface TrainFiles {
+  readonly model: string;
+  readonly checkpoint: string;
+  readonly metrics: string;
+}
+
+export interface TrainResult {
+  readonly history: readonly EpochMetrics[];
+  /** Test accuracy of the final weights (NaN when stopped before the end of the first epoch's evaluation). */
+  readonly testAccuracy: number;
+  readonly step: number;
+  /** True when stopped early by the signal or maxSteps. */
+  readonly interrupted: boolean;
+  readonly files: TrainFiles;
+}
