@@ -61,12 +61,15 @@ say "3. onnx-lenet doctor"
 usable() { "$NODE" -e 'const r=require(process.argv[1]);process.exit(r.providers.find(p=>p.ep===process.argv[2]).usable?0:1)' "$OUT/doctor.json" "$1"; }
 HAVE_TRAIN=1; "${CLI[@]}" train --help >/dev/null 2>&1 || HAVE_TRAIN=0
 [ $HAVE_TRAIN = 1 ] && echo "train command: present" || echo "train command: MISSING (steps 4-5 need it)"
+HAVE_METRICS=0; "${CLI[@]}" train --help 2>/dev/null | grep -q -- '--json-metrics' && HAVE_METRICS=1
+[ $HAVE_METRICS = 1 ] || echo "train has no --json-metrics yet: per-step losses and times cannot be read (steps 4-5 report that)"
 
 printf '| %-28s | %-10s | %-6s | %s |\n|---|---|---|---|\n' "check" "provider" "batch" "result" > "$TABLE"
 train() { # train <ep> <batch> <tag> [extra args...]
   local ep="$1" batch="$2" tag="$3"; shift 3
+  local metrics=(); [ $HAVE_METRICS = 1 ] && metrics=(--json-metrics "$OUT/$tag.json")
   timeout 150 "${CLI[@]}" train --ep "$ep" --batch-size "$batch" --lr 0.001 --seed 1 --dataset mnist-sample \
-    --json-metrics "$OUT/$tag.json" "$@" > "$OUT/$tag.log" 2>&1
+    --out "$OUT/$tag" "${metrics[@]}" "$@" > "$OUT/$tag.log" 2>&1
 }
 if [ $DRY = 1 ]; then
   say "dry run: stopping before the GPU steps; they would run:"
