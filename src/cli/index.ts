@@ -9,6 +9,8 @@ import { setupCudaCommand } from './commands/setup-cuda.js';
 import { dataCommand } from './commands/data.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
+import { evalCommand } from './commands/eval.js';
+import { predictCommand } from './commands/predict.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
@@ -16,6 +18,8 @@ export function createProgram(): Command {
     .version('0.1.0');
   program.addCommand(buildGraphCommand());
   program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
+  program.addCommand(predictCommand());
   program.addCommand(doctorCommand());
   program.addCommand(setupCudaCommand());
   program.addCommand(dataCommand());

@@ -1,0 +1,57 @@
+/** `evaluate(options)`: accuracy of an inference model on a data set's test split, per class, confusion matrix. */
+import { BatchIterator } from '../data/batches.js';
+import { type DatasetName, loadDataset } from '../data/dataset.js';
+import { CLASSES } from '../graph/contract.js';
+import type { ExecutionProvider } from '../runtime/providers.js';
+import { InferenceModel, argmaxRow } from './inference.js';
+
+export interface EvaluateOptions {
+  /** Path of a model with the inference contract (e.g. models/lenet.onnx). */
+  readonly model: string;
+  readonly dataset?: DatasetName;
+  readonly dataDir?: string;
+  readonly fallback?: boolean;
+  readonly ep?: ExecutionProvider;
+  readonly threads?: number;
+  /** Images per run (default 1000). */
+  readonly batchSize?: number;
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface ClassAccuracy {
+  readonly label: number;
+  readonly correct: number;
+  readonly count: number;
+  readonly accuracy: number;
+}
+
+export interface EvaluateResult {
+  readonly model: string;
+  readonly dataset: string;
+  readonly count: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  readonly perClass: readonly ClassAccuracy[];
+  /** confusion[true][predicted] */
+  readonly confusion: readonly (readonly number[])[];
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const model = await InferenceModel.load(options.model, options.ep ?? 'cpu', options.threads);
+  try {
+    const data = await loadDataset({ dataset: options.dataset, dataDir: options.dataDir, fallback: options.fallback, onWarning: options.onWarning });
+    const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+    for (const batch of new BatchIterator(data.test, options.batchSize ?? 1000).epoch()) {
+      const { logits } = await model.run(batch.images, batch.size);
+      for (let i = 0; i < batch.size; i++) confusion[batch.labels[i]][argmaxRow(logits, i)]++;
+    }
+    const perClass = confusion.map((row, label) => {
+      const count = row.reduce((a, b) => a + b, 0);
+      return { label, correct: row[label], count, accuracy: count ? row[label] / count : NaN };
+    });
+    const correct = perClass.reduce((a, c) => a + c.correct, 0);
+    return { model: options.model, dataset: data.name, count: data.test.count, correct, accuracy: correct / data.test.count, perClass, confusion };
+  } finally {
+    await model.release();
+  }
+}
