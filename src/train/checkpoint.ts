@@ -99,7 +99,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   const read = (name: string, size: number): Float32Array => {
     const t = byName.get(name) ?? fail(`tensor '${name}' is missing`);
     if (t.data.length !== size * 4) fail(`tensor '${name}' holds ${t.data.length / 4} values, expected ${size}`);
-    return new Float32Array(t.data.slice().buffer);
+    const copy = new Uint8Array(t.data.length); // a Node Buffer's slice() would share its pool
+    copy.set(t.data);
+    return new Float32Array(copy.buffer);
   };
   const params = {} as Params, m = {} as Params, v = {} as Params;
   for (const spec of PARAMS) {
