@@ -39,7 +39,7 @@ class Page {
   private readonly training = new TrainingPanel({
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
-    onTrained: (classifier, summary) => this.useClassifier(classifier, summary),
+    onTrained: (classifier, summary) => void this.useClassifier(classifier, summary),
   });
 
   constructor() {
@@ -67,16 +67,22 @@ class Page {
     this.setBars(null);
     try {
       this.servedModel = await fetchBytes(MODEL_URL, 'the model');
-      this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
+      await this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
     } catch (error) {
       showError(`The model failed to load: ${errorText(error)}`, error);
     }
   }
 
-  private useClassifier(classifier: Classifier, summary: string): void {
+  /**
+   * Swaps in a new classifier. The old session is released only once no inference is running on it:
+   * all sessions share one onnxruntime-web instance, and releasing one mid-run breaks the other's run.
+   */
+  private async useClassifier(classifier: Classifier, summary: string): Promise<void> {
     const old = this.classifier;
+    this.classifier = null;
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+    await old?.release();
     this.classifier = classifier;
-    void old?.release();
     byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
     byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
     this.recentMs.length = 0;
@@ -88,7 +94,7 @@ class Page {
     if (!current) return;
     try {
       showError(null);
-      this.useClassifier(await Classifier.create(current.model, this.backend), byId('model-info', HTMLElement).textContent!.replace(/^Model: /, ''));
+      await this.useClassifier(await Classifier.create(current.model, this.backend), byId('model-info', HTMLElement).textContent!.replace(/^Model: /, ''));
     } catch (error) {
       showError(`The ${this.backend} backend is unavailable: ${errorText(error)}. Staying on ${current.backend}.`, error);
       this.backendSelect.value = current.backend;
