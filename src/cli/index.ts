@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = createProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0; // e.g. 130 after Ctrl-C
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version

@@ -128,7 +128,7 @@ describe('bad input: one line, exit code ≠ 0, nothing half-written', () => {
   ])('$args', async ({ args, message }) => {
     const r = await runCli(args(), { env: offline });
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:'))).toHaveLength(1);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:')), r.stderr).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(readdirSync(work)).not.toContain('never');
   });
