@@ -9,8 +9,13 @@
  * graph nodes that are assigned to the default CPU EP, but fallback to CPU EP has been explicitly disabled
  * by the user"); without it, both load and run partly on the CPU.
  */
-import { InferenceSession } from 'onnxruntime-node';
+import { InferenceSession, env } from 'onnxruntime-node';
 import { ExecutionProviderError, explainSessionError } from './session-errors.js';
+
+// ONNX Runtime logs a provider's load failure natively (at error level) before throwing the same error;
+// the error is turned into one actionable line below, so the native copy is only noise. Must be set
+// before the first session, when onnxruntime-node initialises its environment.
+env.logLevel = 'fatal';
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];

@@ -55,25 +55,25 @@ function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
 export async function train(options: TrainOptions = {}, reporter: TrainReporter = {}): Promise<TrainResult> {
   const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
   const requested = resolveOptions(options, resumed?.options);
-  const outDir = options.outDir ?? 'models';
-  await ensureWritableDir(outDir);
-  const files: TrainFiles = {
-    model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE),
-  };
-  const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback: options.fallback, onWarning: reporter.onWarning, signal: options.signal });
-  const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
-  if (resumed && resumed.progress.trainCount !== data.train.count) {
-    throw new Error(`checkpoint '${options.resume}' was trained on ${resumed.progress.trainCount} images, but ${data.name} has ${data.train.count}; resume with the same data set`);
-  }
-
-  const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(run.seed);
+  const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
   const initial: OptimizerState = resumed?.state ?? { params: initParameters(dataRng), m: zerosLikeParams(), v: zerosLikeParams() };
-  const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(run.seed));
+  const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));
+  // Sessions first: a provider that cannot run fails fast, before any download or file is touched.
   const ep = options.ep ?? 'cpu';
   const runner = await StepRunner.create(ep, initial, options.threads);
   let evaluator: Evaluator | undefined;
   try {
     evaluator = await Evaluator.create(ep, options.threads);
+    const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback: options.fallback, onWarning: reporter.onWarning, signal: options.signal });
+    const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
+    if (resumed && resumed.progress.trainCount !== data.train.count) {
+      throw new Error(`checkpoint '${options.resume}' was trained on ${resumed.progress.trainCount} images, but ${data.name} has ${data.train.count}; resume with the same data set`);
+    }
+    const outDir = options.outDir ?? 'models';
+    await ensureWritableDir(outDir);
+    const files: TrainFiles = {
+      model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE),
+    };
     const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
     const info: TrainStartInfo = {
       dataset: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
@@ -120,14 +120,16 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       step++;
       lr = learningRate(run.lrSchedule, run.lr, step, totalSteps);
       const s = adamScalars(step, lr);
+      const started = performance.now();
       const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt);
+      const ms = performance.now() - started;
       if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step} (loss ${r.loss}); try a smaller --lr`);
       stats.lossSum += r.loss * batch.size;
       stats.correct += r.correct;
       stats.seen += batch.size;
       batchIndex++;
       const seconds = (performance.now() - t0) / 1000;
-      reporter.onStep?.({ epoch: epoch + 1, batch: batchIndex, batchesPerEpoch: batches.batchesPerEpoch, step, loss: r.loss, runningLoss: stats.lossSum / stats.seen, imagesPerSecond: stats.seen / seconds });
+      reporter.onStep?.({ epoch: epoch + 1, batch: batchIndex, batchesPerEpoch: batches.batchesPerEpoch, step, loss: r.loss, runningLoss: stats.lossSum / stats.seen, imagesPerSecond: stats.seen / seconds, size: batch.size, correct: r.correct, ms });
     }
     const seconds = (performance.now() - t0) / 1000;
     reporter.onEvaluate?.(epoch + 1);

@@ -75,6 +75,11 @@ export interface StepInfo {
   readonly loss: number;
   /** Mean loss of this epoch so far. */
   readonly runningLoss: number;
+  /** Images in this batch, and how many the model got right before the update. */
+  readonly size: number;
+  readonly correct: number;
+  /** Wall time of this step (the session run), in ms. */
+  readonly ms: number;
   readonly imagesPerSecond: number;
 }
 

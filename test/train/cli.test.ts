@@ -55,6 +55,24 @@ describe('onnx-lenet train', () => {
   });
 });
 
+describe('execution providers that cannot run here fail fast, in one line, writing nothing', () => {
+  test.each([
+    { ep: 'cuda', env: {}, message: /--ep cuda: onnxruntime-node's CUDA provider is not installed .*run `onnx-lenet setup-cuda`/ },
+    // Hide any Vulkan driver (lavapipe may be installed for the WebGPU tests) from this one process.
+    { ep: 'webgpu', env: { VK_DRIVER_FILES: '/nonexistent.json', VK_ICD_FILENAMES: '/nonexistent.json' }, message: /--ep webgpu: no GPU adapter found/ },
+  ])('train --ep $ep', async ({ ep, env, message }) => {
+    const out = path.join(work, `ep-${ep}`);
+    const started = performance.now();
+    const r = await runCli(['train', '--ep', ep, '--dataset', 'mnist-sample', '--out', out, '--json-metrics', path.join(out, 'steps.jsonl')], { env });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(readdirSync(work)).not.toContain(`ep-${ep}`);
+  });
+});
+
 describe('predict and eval', () => {
   const model = path.join(work, 'trained', 'lenet.onnx');
   const images: { file: string; label: number }[] = [];

@@ -5,6 +5,7 @@ import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/provi
 import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
 import { train } from '../../train/trainer.js';
 import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
+import { writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 
@@ -23,6 +24,7 @@ interface TrainCliOptions {
   readonly lrSchedule?: LrSchedule;
   readonly augment?: boolean;
   readonly maxSteps?: number;
+  readonly jsonMetrics?: string;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -33,8 +35,8 @@ export function formatEpoch(m: EpochMetrics, epochs: number): string {
   return `Epoch ${m.epoch}/${epochs}  loss ${m.loss.toFixed(4)}  test acc ${pct(m.testAccuracy)}  ${int(m.imagesPerSecond)} img/s  ${m.seconds.toFixed(1)} s`;
 }
 
-/** Progress bar within the epoch on stderr; one line per epoch on stdout. */
-function cliReporter(): TrainReporter {
+/** Progress bar within the epoch on stderr; one line per epoch on stdout; per-step rows kept for --json-metrics. */
+function cliReporter(stepRows?: string[]): TrainReporter {
   let bar: Progress | undefined;
   let epochs = 0;
   return {
@@ -49,6 +51,7 @@ function cliReporter(): TrainReporter {
       );
     },
     onStep(s) {
+      stepRows?.push(JSON.stringify({ epoch: s.epoch, batch: s.batch, step: s.step, loss: s.loss, correct: s.correct, size: s.size, ms: Number(s.ms.toFixed(3)) }));
       if (!bar) bar = createProgress({ total: s.batchesPerEpoch, label: `Epoch ${s.epoch}/${epochs}`, unit: 'steps' });
       bar.update(s.batch, `loss ${s.runningLoss.toFixed(4)}  ${int(s.imagesPerSecond)} img/s`);
     },
@@ -84,6 +87,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
     .option('--augment', 'random shifts of up to 2 pixels')
     .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
+    .option('--json-metrics <file>', 'also write every step (loss, correct, ms) as JSON lines to <file>')
     .action(async (opts: TrainCliOptions) => {
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -94,12 +98,13 @@ export function trainCommand(): Command {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      const stepRows = opts.jsonMetrics !== undefined ? [] : undefined;
       try {
         const result = await train({
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
           lrSchedule: opts.lrSchedule, augment: opts.augment, maxSteps: opts.maxSteps, signal: controller.signal,
-        }, cliReporter());
+        }, cliReporter(stepRows));
         if (result.interrupted) {
           process.stdout.write(`Stopped at step ${result.step}. Checkpoint: ${result.files.checkpoint}\n` +
             `Resume with: onnx-lenet train --resume ${result.files.checkpoint}\n`);
@@ -109,6 +114,10 @@ export function trainCommand(): Command {
         process.stdout.write(`Accuracy of the LeNet model: ${pct(result.testAccuracy)}\n`);
         process.stdout.write(`Wrote ${result.files.model}, ${result.files.checkpoint}, ${result.files.metrics}\n`);
       } finally {
+        // The steps taken so far, also when training failed; nothing is written before the first step.
+        if (opts.jsonMetrics !== undefined && stepRows && stepRows.length > 0) {
+          await writeFileAtomic(opts.jsonMetrics, stepRows.map((r) => `${r}\n`).join(''));
+        }
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
       }
