@@ -13,6 +13,7 @@ export type TensorProto = Onnx.TensorProto;
 export type ITensorProto = Onnx.ITensorProto;
 export type NodeProto = Onnx.NodeProto;
 export type INodeProto = Onnx.INodeProto;
+export type IAttributeProto = Onnx.IAttributeProto;
 export type ValueInfoProto = Onnx.ValueInfoProto;
 export type IValueInfoProto = Onnx.IValueInfoProto;
 export type AttributeProto = Onnx.AttributeProto;

@@ -1,16 +1,10 @@
 /**
- * onnx-proto for the runtime module (CommonJS, loaded the way Node's ESM loader can), and the ONNX tensor
- * element types by the names ONNX Runtime's kernel tables use (`tensor(float)` → `float`).
+ * The ONNX tensor element types by the names ONNX Runtime's kernel tables use (`tensor(float)` →
+ * `float`); onnx-proto itself is loaded once, in src/graph/proto.ts, and re-exported here.
  */
-import pkg from 'onnx-proto';
-import type { onnx as Onnx } from 'onnx-proto';
-
-export const onnx: typeof Onnx = pkg.onnx;
-export type IModelProto = Onnx.IModelProto;
-export type INodeProto = Onnx.INodeProto;
-export type ITensorProto = Onnx.ITensorProto;
-export type IAttributeProto = Onnx.IAttributeProto;
-export type IValueInfoProto = Onnx.IValueInfoProto;
+export {
+  onnx, type IAttributeProto, type IModelProto, type INodeProto, type ITensorProto, type IValueInfoProto,
+} from '../graph/proto.js';
 
 /** Element types that appear in ONNX Runtime's kernel tables (a subset of TensorProto.DataType). */
 export const TENSOR_TYPES = [

@@ -3,13 +3,14 @@
  * graph's own float32 gradient, at step 1 (m = v = 0) and at a later step with non-zero m and v.
  */
 import { describe, expect, test } from 'vitest';
-import { ADAM, BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV, next } from '../../src/graph/contract.js';
+import { ADAM, adamM, adamV, next } from '../../src/graph/contract.js';
 import { buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS, initParameters, paramSize } from '../../src/graph/params.js';
+import { PARAMS, type Params, initParameters, paramSize } from '../../src/graph/params.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { adamStep64 } from '../reference/lenet64.js';
 import { randomLabels, uniformImages } from '../reference/fixtures64.js';
-import { type Feeds, f32, i32, runOnce } from '../helpers/ort.js';
+import { trainStepFeeds } from '../helpers/feeds.js';
+import { runOnce } from '../helpers/ort.js';
 import { printTable, type ErrorRow } from '../helpers/errors.js';
 
 const N = 3;
@@ -35,22 +36,14 @@ function ulpError(name: string, actual: Float32Array, reference: Float64Array, o
 async function checkStep(step: number, randomState: boolean): Promise<ErrorRow[]> {
   const rng = new Mt19937(step);
   const params = initParameters(step);
-  const feeds: Feeds = {};
-  const m: Record<string, Float32Array> = {};
-  const v: Record<string, Float32Array> = {};
+  const m = {} as Params;
+  const v = {} as Params;
   for (const spec of PARAMS) {
     const size = paramSize(spec);
     m[spec.name] = Float32Array.from({ length: size }, () => (randomState ? (rng.nextUint32() / 2 ** 32 - 0.5) * 1e-2 : 0));
     v[spec.name] = Float32Array.from({ length: size }, () => (randomState ? (rng.nextUint32() / 2 ** 32) * 1e-4 : 0));
-    feeds[spec.name] = f32(spec.shape, params[spec.name]);
-    feeds[adamM(spec.name)] = f32(spec.shape, m[spec.name]);
-    feeds[adamV(spec.name)] = f32(spec.shape, v[spec.name]);
   }
-  const s = adamScalars(step, LR);
-  feeds[STEP_SIZE] = f32([], [s.stepSize]);
-  feeds[BIAS_CORRECTION2_SQRT] = f32([], [s.biasCorrection2Sqrt]);
-  feeds[IMAGE] = f32([N, 1, 28, 28], uniformImages(rng, N));
-  feeds[LABEL] = i32([N], randomLabels(rng, N));
+  const feeds = trainStepFeeds({ params, m, v, step, lr: LR, images: uniformImages(rng, N), labels: randomLabels(rng, N), n: N });
   const out = await runOnce(buildTrainStepModel({ exposeGradients: true }), feeds);
   const rows: ErrorRow[] = [];
   for (const spec of PARAMS) {

@@ -4,13 +4,13 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS, PARAM_NAMES, initParameters, paramSize, zerosLikeParams } from '../../src/graph/params.js';
-import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
+import { PARAMS, PARAM_NAMES, initParameters, paramSize } from '../../src/graph/params.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { backward64, finiteDifference, forward64, toFloat64Params, type Params64 } from '../reference/lenet64.js';
 import { randomLabels, uniformImages } from '../reference/fixtures64.js';
 import { compare, printTable, type ErrorRow } from '../helpers/errors.js';
-import { type Feeds, f32, i32, runOnce } from '../helpers/ort.js';
+import { trainStepFeeds } from '../helpers/feeds.js';
+import { runOnce } from '../helpers/ort.js';
 
 const N = 4;
 const params = initParameters(0);
@@ -18,29 +18,13 @@ const rng = new Mt19937(1234);
 const images = uniformImages(rng, N); // independent uniform pixels: no max-pool ties
 const labels = randomLabels(rng, N);
 
-function trainFeeds(): Feeds {
-  const feeds: Feeds = {};
-  const zeros = zerosLikeParams();
-  for (const spec of PARAMS) {
-    feeds[spec.name] = f32(spec.shape, params[spec.name]);
-    feeds[adamM(spec.name)] = f32(spec.shape, zeros[spec.name]);
-    feeds[adamV(spec.name)] = f32(spec.shape, zeros[spec.name]);
-  }
-  const s = adamScalars(1, 1e-3);
-  feeds[STEP_SIZE] = f32([], [s.stepSize]);
-  feeds[BIAS_CORRECTION2_SQRT] = f32([], [s.biasCorrection2Sqrt]);
-  feeds[IMAGE] = f32([N, 1, 28, 28], images);
-  feeds[LABEL] = i32([N], labels);
-  return feeds;
-}
-
 describe('train-step gradients vs the float64 reference', () => {
   let graph: Record<string, Float32Array>;
   let ref: ReturnType<typeof backward64>;
   const p64: Params64 = toFloat64Params(params);
 
   beforeAll(async () => {
-    graph = await runOnce(buildTrainStepModel({ exposeGradients: true }), trainFeeds());
+    graph = await runOnce(buildTrainStepModel({ exposeGradients: true }), trainStepFeeds({ params, images, labels, n: N }));
     ref = backward64(p64, images, labels, N);
   });
 

@@ -6,14 +6,14 @@
 import { describe, expect, test } from 'vitest';
 import { maxPoolBackward, maxPoolForward } from '../../src/graph/layers/pool.js';
 import { buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS, PARAM_NAMES, initParameters, zerosLikeParams } from '../../src/graph/params.js';
-import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
+import { PARAM_NAMES, initParameters } from '../../src/graph/params.js';
 import { Tape } from '../../src/graph/tape.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { backward64, toFloat64Params } from '../reference/lenet64.js';
 import { randomLabels, strokeImages } from '../reference/fixtures64.js';
 import { compare, printTable } from '../helpers/errors.js';
-import { type Feeds, f32, i32, runOnce } from '../helpers/ort.js';
+import { trainStepFeeds } from '../helpers/feeds.js';
+import { f32, runOnce } from '../helpers/ort.js';
 
 /** dx of a (1,1,2,2k) input: k windows side by side, each with the given 4 values (scan order). */
 async function poolGradient(windows: readonly (readonly number[])[], dy: readonly number[]): Promise<number[][]> {
@@ -56,16 +56,7 @@ describe('max-pool backward with ties', () => {
     const images = strokeImages(rng, n); // background exactly 0 → −1 after normalisation; saturated strokes
     const labels = randomLabels(rng, n);
     const params = initParameters(3);
-    const zeros = zerosLikeParams();
-    const feeds: Feeds = { [IMAGE]: f32([n, 1, 28, 28], images), [LABEL]: i32([n], labels) };
-    for (const spec of PARAMS) {
-      feeds[spec.name] = f32(spec.shape, params[spec.name]);
-      feeds[adamM(spec.name)] = f32(spec.shape, zeros[spec.name]);
-      feeds[adamV(spec.name)] = f32(spec.shape, zeros[spec.name]);
-    }
-    const s = adamScalars(1, 1e-3);
-    feeds[STEP_SIZE] = f32([], [s.stepSize]);
-    feeds[BIAS_CORRECTION2_SQRT] = f32([], [s.biasCorrection2Sqrt]);
+    const feeds = trainStepFeeds({ params, images, labels, n });
     const out = await runOnce(buildTrainStepModel({ exposeGradients: true }), feeds);
     const ref = backward64(toFloat64Params(params), images, labels, n);
     const rows = PARAM_NAMES.map((name) => compare(name, out[`grad.${name}`], ref.grads[name]));
