@@ -33,7 +33,7 @@ export function runtimeJs(): string {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-lenet-runtime-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  transpileTree(join(ROOT, 'src', 'runtime'), dir);
+  for (const folder of ['runtime', 'graph', 'util']) transpileTree(join(ROOT, 'src', folder), dir); // runtime imports graph/proto
   built = dir;
   return dir;
 }
