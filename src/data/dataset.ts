@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DATASETS as SPECS, type RemoteDatasetName } from './catalog.js';
 import { findCompleteIdxFiles, identify, loadIdxFiles, type IdxPaths } from './folder.js';
 import { loadMnistSample } from './mnist-sample.js';
-import { defaultCacheDir, ensureCached } from './remote.js';
+import { MirrorsFailedError, defaultCacheDir, ensureCached } from './remote.js';
 import { DATASET_NAMES, type Dataset, type DatasetName } from './types.js';
 
 export { DATASET_NAMES, labelHistogram, type Dataset, type DatasetName, type Split } from './types.js';
@@ -77,6 +77,16 @@ async function loadSample(root: string): Promise<Dataset> {
   return { name: 'mnist-sample', source: sample.source, train: sample.train, test: sample.test };
 }
 
+/** 'could not download X from any mirror (host: why, …)' without the advice a fallback makes moot. */
+function shortMirrorReason(error: MirrorsFailedError): string {
+  const why = error.failures.map((f) => {
+    let host = f.url;
+    try { host = new URL(f.url).host; } catch { /* keep the URL */ }
+    return `${host}: ${f.detail.split(';')[0]}`;
+  });
+  return `could not download ${error.file} from any mirror (${why.join(', ')})`;
+}
+
 const stderrWarning = (message: string): void => {
   process.stderr.write(`warning: ${message}\n`);
 };
@@ -92,7 +102,7 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     return await loadRemote(name, root, options, warn);
   } catch (error) {
     if (name !== 'mnist' || options.fallback === false || options.signal?.aborted) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof MirrorsFailedError ? shortMirrorReason(error) : error instanceof Error ? error.message : String(error);
     warn(
       `MNIST is not available (${reason}); using the bundled 10,000-digit mnist-sample instead. ` +
         `Get the full set with \`onnx-lenet data --download\`, or put the four MNIST files in ${join(root, 'mnist')}`,
