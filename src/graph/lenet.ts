@@ -10,7 +10,7 @@
 import type { ParamName } from './params.js';
 import { convBackward, convForward, type Pads } from './layers/conv.js';
 import { linearBackward, linearForward } from './layers/linear.js';
-import { maxPoolBackward, maxPoolForward } from './layers/pool.js';
+import { maxPoolForward, reluMaxPoolBackward } from './layers/pool.js';
 import { reluBackward, reluForward } from './layers/relu.js';
 import { div, reshape, sub } from './ops.js';
 import type { Value } from './tape.js';
@@ -52,10 +52,10 @@ export function lenetBackward(act: LenetActivations, p: ParamValues, dlogits: Va
   const fc2 = linearBackward(reluBackward(fc3.dx, act.a2), act.a1, p['fc2.weight']);
   const fc1 = linearBackward(reluBackward(fc2.dx, act.a1), act.f0, p['fc1.weight']);
   const dp2 = reshape(fc1.dx, [-1, 16, 5, 5]);
-  const dr2 = maxPoolBackward(dp2, act.r2, act.p2);
-  const conv2 = convBackward(reluBackward(dr2, act.r2), act.p1, p['conv2.weight'], CONV2_PADS, true);
-  const dr1 = maxPoolBackward(conv2.dx as Value, act.r1, act.p1);
-  const conv1 = convBackward(reluBackward(dr1, act.r1), act.x, p['conv1.weight'], CONV1_PADS, false);
+  const dz2 = reluMaxPoolBackward(dp2, act.r2, act.p2);                  // (N,16,10,10) through pool and ReLU
+  const conv2 = convBackward(dz2, act.p1, p['conv2.weight'], CONV2_PADS, true);
+  const dz1 = reluMaxPoolBackward(conv2.dx as Value, act.r1, act.p1);    // (N,6,28,28)
+  const conv1 = convBackward(dz1, act.x, p['conv1.weight'], CONV1_PADS, false);
   return {
     'conv1.weight': conv1.dw, 'conv1.bias': conv1.db,
     'conv2.weight': conv2.dw, 'conv2.bias': conv2.db,

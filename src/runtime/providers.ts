@@ -30,6 +30,12 @@ export interface ProviderOptions {
    * can be fed back as inputs without a round trip through host memory.
    */
   readonly outputsOnGpu?: boolean | readonly string[];
+  /**
+   * CPU only: whether idle intra-op threads spin (ONNX Runtime's `session.intra_op.allow_spinning`; its
+   * default, when omitted, is to spin). On a 2-core machine shared with other work, spinning threads fight
+   * for the busy cores: the trainer passes false (see docs/benchmarks.md).
+   */
+  readonly spinning?: boolean;
   /** ONNX Runtime's per-session log level (0 verbose … 4 fatal); default 3, errors only. */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
@@ -67,7 +73,10 @@ export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOption
   if (options.outputsOnGpu !== undefined && options.outputsOnGpu !== false && ep !== 'webgpu') {
     throw new RangeError(`outputsOnGpu is supported with the 'webgpu' provider only, got '${ep}'`);
   }
-  if (ep === 'cpu') return { ...common, executionProviders: ['cpu'] };
+  if (ep === 'cpu') {
+    if (options.spinning === undefined) return { ...common, executionProviders: ['cpu'] };
+    return { ...common, executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } } };
+  }
   const gpu: InferenceSession.SessionOptions = { ...common, executionProviders: [ep], extra: DISABLE_CPU_FALLBACK };
   const keep = options.outputsOnGpu;
   if (keep === true) gpu.preferredOutputLocation = 'gpu-buffer';

@@ -55,10 +55,13 @@ export class StepRunner {
     this.spare = ep === 'webgpu' ? undefined : stateTensors(initial);
   }
 
-  static async create(ep: ExecutionProvider, initial: OptimizerState, threads?: number): Promise<StepRunner> {
+  /** `spinning` (CPU only, default false): let idle ONNX Runtime threads spin between ops; see providers.ts. */
+  static async create(ep: ExecutionProvider, initial: OptimizerState, threads?: number, spinning = false): Promise<StepRunner> {
     const model = encodeModel(buildTrainStepModel());
     const outputsOnGpu = ep === 'webgpu' ? STATE_NAMES.map(next) : undefined;
-    const session = await createSession(model, ep, { threads, outputsOnGpu });
+    // No spinning: idle ORT threads would compete with the batch assembly between steps and, on a
+    // shared 2-core machine, with other processes (3–4× slower steps at 2 threads; docs/benchmarks.md).
+    const session = await createSession(model, ep, { threads, outputsOnGpu, ...(ep === 'cpu' ? { spinning } : {}) });
     return new StepRunner(session, ep, initial);
   }
 

@@ -8,7 +8,7 @@
  * Everything stays 4-D (MaxPool, nearest upsampling, Equal, Where): no Indices output, no MaxUnpool.
  */
 import { maxPool, upsampleNearest } from '../nn-ops.js';
-import { equal, where } from '../ops.js';
+import { equal, greater, where } from '../ops.js';
 import type { Value } from '../tape.js';
 import { float32Tensor } from '../tensor.js';
 
@@ -37,4 +37,15 @@ export function maxPoolBackward(dy: Value, x: Value, y: Value): Value {
   const rank = where(isMax, windowRanks(x), 0);
   const first = equal(rank, upsampleNearest(maxPool(rank, 2), 2));
   return where(first, upsampleNearest(dy, 2), 0);
+}
+
+/**
+ * In the forward pass this was: y = maxpool2(r), r = relu(z).
+ * dz = relu'(r) · maxpool2'(dy). Only a window's first maximum receives gradient, and that element is > 0
+ * exactly when y > 0, so the ReLU mask is applied to dy at the pooled size (a quarter of the elements)
+ * instead of to the full-size result: same numbers as threshold_backward after max_pool2d_backward.
+ * dz = maxPoolBackward(y > 0 ? dy : 0, r, y)
+ */
+export function reluMaxPoolBackward(dy: Value, r: Value, y: Value): Value {
+  return maxPoolBackward(where(greater(y, 0), dy, 0), r, y);
 }

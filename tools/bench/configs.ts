@@ -1,0 +1,76 @@
+/**
+ * The configurations `npm run bench` compares, each run in its own child process (its own peak RSS):
+ * onnxruntime-node CPU, onnxruntime-web WASM (in Node) and PyTorch (tools/bench/torch_bench.py).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Part, WorkerReport } from './worker.js';
+
+export const PYTHON = '/usr/bin/python3';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** tools/bench/torch_bench.py, found from dist/tools/bench/ or from tools/bench/ */
+const TORCH_SCRIPT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../../../tools/bench' : '.', 'torch_bench.py');
+
+export type Family = 'ort-node' | 'ort-web' | 'pytorch';
+
+export interface BenchConfig {
+  readonly id: string;
+  readonly family: Family;
+  readonly label: string;
+  readonly threads: number;
+  readonly parts: readonly Part[];
+  /** onnxruntime-node: spinning intra-op threads (ORT's default; the trainer turns it off) */
+  readonly spin?: boolean;
+  /** extra environment, e.g. OMP_WAIT_POLICY for PyTorch */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const ALL: readonly Part[] = ['train64', 'train256', 'epoch', 'infer1', 'infer1000'];
+
+export const CONFIGS: readonly BenchConfig[] = [
+  { id: 'node-1', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 1, parts: ALL },
+  { id: 'node-2', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 2, parts: ALL },
+  { id: 'node-2-spin', family: 'ort-node', label: 'onnxruntime-node CPU, spinning threads (ORT default)', threads: 2, parts: ['train64', 'infer1', 'infer1000'], spin: true },
+  { id: 'web-1', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 1, parts: ALL },
+  { id: 'web-2', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 2, parts: ['train64', 'infer1', 'infer1000'] },
+  { id: 'torch-1', family: 'pytorch', label: 'PyTorch (seed recipe)', threads: 1, parts: ALL },
+  { id: 'torch-2', family: 'pytorch', label: 'PyTorch (seed recipe)', threads: 2, parts: ALL },
+  { id: 'torch-2-passive', family: 'pytorch', label: 'PyTorch, OMP_WAIT_POLICY=PASSIVE', threads: 2, parts: ['train64', 'infer1', 'infer1000'], env: { OMP_WAIT_POLICY: 'PASSIVE' } },
+];
+
+export interface RunSettings {
+  readonly steps: number;
+  readonly epochImages: number;
+  readonly dataDir: string;
+  readonly webWarmupMs: number;
+}
+
+export type RunOutcome = { readonly ok: true; readonly report: WorkerReport } | { readonly ok: false; readonly reason: string };
+
+function lastJsonLine(stdout: string): WorkerReport | undefined {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  return line ? (JSON.parse(line) as WorkerReport) : undefined;
+}
+
+/** Runs one configuration once, in a child process; PyTorch exits 3 when it cannot be imported. */
+export function runConfig(config: BenchConfig, settings: RunSettings, parts: readonly Part[] = config.parts): RunOutcome {
+  const common = ['--threads', String(config.threads), '--parts', parts.join(','), '--steps', String(settings.steps),
+    '--epoch-images', String(settings.epochImages), '--data-dir', settings.dataDir];
+  const [cmd, args] = config.family === 'pytorch'
+    ? [PYTHON, [TORCH_SCRIPT, ...common]]
+    : [process.execPath, [path.join(HERE, 'worker.js'), '--backend', config.family === 'ort-web' ? 'web' : 'node', ...common,
+      ...(config.family === 'ort-web' ? ['--warmup-ms', String(settings.webWarmupMs)] : []), ...(config.spin ? ['--spin'] : [])]];
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...config.env }, maxBuffer: 16 << 20 });
+  if (r.error) return { ok: false, reason: `${cmd}: ${r.error.message}` };
+  if (config.family === 'pytorch' && r.status === 3) return { ok: false, reason: 'PyTorch not importable with /usr/bin/python3 (install python3-torch)' };
+  const report = r.status === 0 ? lastJsonLine(r.stdout) : undefined;
+  if (!report) return { ok: false, reason: `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}` };
+  return { ok: true, report };
+}
+
+/** PyTorch's version, or undefined when it cannot be imported. */
+export function torchVersion(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * One benchmark configuration in its own process, so that its peak RSS is its own: onnxruntime-node on
+ * CPU or onnxruntime-web (WASM, in Node) with a given thread count. Prints one JSON line (WorkerReport).
+ *
+ *   node dist/tools/bench/worker.js --backend node|web --threads 2 --parts train64,train256,epoch,infer1,infer1000
+ *       [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500] [--spin]
+ *
+ * train64/train256: step latency of the train-step model with state fed back every step (node: the
+ * trainer's own StepRunner, pre-allocated alternating outputs); epoch: one shuffled pass over Fashion-MNIST
+ * at batch 64 including batch assembly, as `onnx-lenet train` runs it; infer1/infer1000: lenet.onnx.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { BatchIterator, type Batch } from '../../src/data/batches.js';
+import { loadDataset } from '../../src/data/dataset.js';
+import { IMAGE, IMAGE_SIZE, adamScalars } from '../../src/graph/contract.js';
+import { buildInferenceModel } from '../../src/graph/models.js';
+import { initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { encodeModel } from '../../src/graph/proto.js';
+import { sessionOptionsFor } from '../../src/runtime/providers.js';
+import { StepRunner } from '../../src/train/step-runner.js';
+import { Mt19937 } from '../../src/util/rng.js';
+import { type PeakResult, matmulPeak } from './peak.js';
+import { quantile } from './stats.js';
+import { syntheticBatch } from './train-feeds.js';
+import { type TrainLoop, webTrainLoop } from './web-train.js';
+
+export type Backend = 'node' | 'web';
+export const PARTS = ['train64', 'train256', 'epoch', 'infer1', 'infer1000', 'peak'] as const;
+export type Part = (typeof PARTS)[number];
+
+export interface Latency {
+  readonly batch: number;
+  readonly median: number;
+  readonly p10: number;
+  readonly p90: number;
+  readonly n: number;
+  readonly imagesPerSecond: number;
+}
+export interface EpochResult {
+  readonly images: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+}
+export type PartResult = Latency | EpochResult | PeakResult;
+
+export interface WorkerReport {
+  readonly threads: number;
+  readonly results: Partial<Record<Part, PartResult>>;
+  readonly maxRssKb: number;
+}
+
+function latency(batch: number, ms: readonly number[]): Latency {
+  const median = quantile(ms, 0.5);
+  return { batch, median, p10: quantile(ms, 0.1), p90: quantile(ms, 0.9), n: ms.length, imagesPerSecond: (batch / median) * 1000 };
+}
+
+/**
+ * Warm-up, then `runs` timed calls. Warm-up lasts at least `settings.warmupMs` of CPU time (not wall
+ * time: on a loaded machine the process may get a fraction of a core). V8 compiles
+ * onnxruntime-web's WebAssembly with a baseline compiler first and the optimised code arrives only
+ * after some seconds (a WASM train step went from ~55 ms to ~14 ms over its first ~150 steps).
+ */
+async function timeIt(runs: number, fn: () => Promise<void>): Promise<number[]> {
+  const cpu0 = process.cpuUsage();
+  const cpuMs = (): number => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; };
+  for (let i = 0; i < 5 || cpuMs() < settings.warmupMs; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+const settings = { warmupMs: 500, spinning: false };
+
+async function trainLoop(backend: Backend, threads: number): Promise<TrainLoop> {
+  const initial = { params: initParameters(1), m: zerosLikeParams(), v: zerosLikeParams() };
+  if (backend === 'web') return webTrainLoop(initial, threads);
+  const runner = await StepRunner.create('cpu', initial, threads, settings.spinning);
+  return { step: (batch, s) => runner.step(batch, s.stepSize, s.biasCorrection2Sqrt).then((r) => r.loss), release: () => runner.release() };
+}
+
+async function timeTrain(backend: Backend, threads: number, batch: number, steps: number): Promise<Latency> {
+  const loop = await trainLoop(backend, threads);
+  const b: Batch = { ...syntheticBatch(batch), size: batch };
+  let t = 0;
+  const ms = await timeIt(steps, async () => { await loop.step(b, adamScalars(++t, 1e-3)); });
+  await loop.release();
+  return latency(batch, ms);
+}
+
+async function timeEpoch(backend: Backend, threads: number, images: number, dataDir: string): Promise<EpochResult> {
+  const data = await loadDataset({ dataset: 'fashion-mnist', dataDir, download: false, fallback: false });
+  const count = Math.min(images, data.train.count);
+  const split = { ...data.train, count, images: data.train.images.subarray(0, count * IMAGE_SIZE * IMAGE_SIZE), labels: data.train.labels.subarray(0, count) };
+  const loop = await trainLoop(backend, threads);
+  const batches = new BatchIterator(split, 64, { shuffle: true, rng: new Mt19937(1) });
+  let t = 0;
+  const t0 = performance.now();
+  for (const batch of batches.epoch()) await loop.step(batch, adamScalars(++t, 1e-3));
+  const seconds = (performance.now() - t0) / 1000;
+  await loop.release();
+  return { images: count, seconds, imagesPerSecond: count / seconds };
+}
+
+async function timeInfer(backend: Backend, threads: number, batch: number, runs: number): Promise<Latency> {
+  const model = encodeModel(buildInferenceModel(initParameters(1)));
+  const { images } = syntheticBatch(batch);
+  const dims = [batch, 1, IMAGE_SIZE, IMAGE_SIZE];
+  if (backend === 'web') {
+    ortWeb.env.wasm.numThreads = threads;
+    const session = await ortWeb.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const feeds = { [IMAGE]: new ortWeb.Tensor('float32', images, dims) };
+    const ms = await timeIt(runs, async () => { await session.run(feeds); });
+    await session.release();
+    return latency(batch, ms);
+  }
+  const session = await ortNode.InferenceSession.create(model, sessionOptionsFor('cpu', { threads, spinning: settings.spinning }));
+  const feeds = { [IMAGE]: new ortNode.Tensor('float32', images, dims) };
+  const ms = await timeIt(runs, async () => { await session.run(feeds); });
+  await session.release();
+  return latency(batch, ms);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'node' }, threads: { type: 'string', default: '1' },
+      parts: { type: 'string', default: PARTS.join(',') }, steps: { type: 'string', default: '60' },
+      'epoch-images': { type: 'string', default: '60000' }, 'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
+      'warmup-ms': { type: 'string' }, spin: { type: 'boolean', default: false },
+    },
+  });
+  const backend = values.backend as Backend;
+  if (backend !== 'node' && backend !== 'web') throw new RangeError(`--backend must be 'node' or 'web', got '${values.backend}'`);
+  const threads = Number(values.threads);
+  settings.warmupMs = Number(values['warmup-ms'] ?? (backend === 'web' ? 6000 : 500));
+  settings.spinning = values.spin;
+  const steps = Number(values.steps);
+  const results: Partial<Record<Part, PartResult>> = {};
+  for (const part of values.parts.split(',') as Part[]) {
+    if (part === 'train64') results[part] = await timeTrain(backend, threads, 64, steps);
+    else if (part === 'train256') results[part] = await timeTrain(backend, threads, 256, Math.max(10, Math.floor(steps / 4)));
+    else if (part === 'epoch') results[part] = await timeEpoch(backend, threads, Number(values['epoch-images']), values['data-dir']);
+    else if (part === 'infer1') results[part] = await timeInfer(backend, threads, 1, steps * 10);
+    else if (part === 'infer1000') results[part] = await timeInfer(backend, threads, 1000, Math.max(10, Math.floor(steps / 3)));
+    else if (part === 'peak') results[part] = await matmulPeak(threads);
+    else throw new RangeError(`unknown part '${part}'; valid: ${PARTS.join(', ')}`);
+  }
+  const report: WorkerReport = { threads, results, maxRssKb: process.resourceUsage().maxRSS };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+if (process.argv[1]?.endsWith(path.join('bench', 'worker.js'))) {
+  main().then(() => process.exit(0), (error: unknown) => {
+    process.stderr.write(`bench worker: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}
