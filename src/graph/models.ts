@@ -13,6 +13,7 @@ import { crossEntropyBackward, crossEntropyForward } from './layers/loss.js';
 import { type ParamValues, lenetBackward, lenetForward } from './lenet.js';
 import { PARAMS, type Params } from './params.js';
 import { Tape, type Value } from './tape.js';
+import type { GraphTarget } from './webgpu-conv.js';
 
 const BATCH = 'N';
 
@@ -26,13 +27,22 @@ function paramInputs(tape: Tape): ParamValues {
   return values;
 }
 
+export interface ModelOptions {
+  /**
+   * Which execution provider the graph is built for: 'generic' (default, every provider, fastest on the
+   * CPU) or 'webgpu' (exact rewrites around ONNX Runtime's WebGPU Conv bug, see webgpu-conv.ts). The
+   * inputs, outputs and numbers are the same.
+   */
+  readonly target?: GraphTarget;
+}
+
 /** Inference: image → logits, probabilities; the weights are initializers. */
-export function buildInferenceModel(params: Params): ModelProto {
+export function buildInferenceModel(params: Params, options: ModelOptions = {}): ModelProto {
   const tape = new Tape('lenet');
   const image = imageInput(tape);
   const p = {} as ParamValues;
   for (const spec of PARAMS) p[spec.name] = tape.initializer(spec.name, { dtype: 'float32', dims: spec.shape, data: params[spec.name] });
-  const { logits } = lenetForward(image, p);
+  const { logits } = lenetForward(image, p, options.target);
   tape.output(logits, LOGITS);
   tape.output(softmax(logits), PROBABILITIES);
   return tape.toModel('LeNet-5 inference. image: float32 [N,1,28,28], pixels in [0,1]; outputs logits and probabilities [N,10].');
@@ -42,7 +52,7 @@ function softmax(logits: Value): Value {
   return logits.tape.node('Softmax', [logits], [{ dtype: 'float32', shape: logits.shape }], { axis: 1 })[0];
 }
 
-export interface TrainStepOptions {
+export interface TrainStepOptions extends ModelOptions {
   /** Also output `grad.<param>` (the gradient of the mean loss), for tests and debugging. */
   readonly exposeGradients?: boolean;
 }
@@ -62,9 +72,9 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
 
-  const act = lenetForward(image, p);
+  const act = lenetForward(image, p, options.target);
   const loss = crossEntropyForward(act.logits, label);
-  const grads = lenetBackward(act, p, crossEntropyBackward(loss));
+  const grads = lenetBackward(act, p, crossEntropyBackward(loss), options.target);
 
   const updated = PARAMS.map((spec) => adamUpdate({ param: p[spec.name], m: m[spec.name], v: v[spec.name] }, grads[spec.name], scalars));
   PARAMS.forEach((spec, i) => tape.output(updated[i].param, next(spec.name)));
@@ -77,12 +87,12 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
 }
 
 /** Evaluation of a labelled batch with the given parameters: loss sum and correct count, no update. */
-export function buildEvalModel(): ModelProto {
+export function buildEvalModel(options: ModelOptions = {}): ModelProto {
   const tape = new Tape('lenet_eval');
   const p = paramInputs(tape);
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
-  const loss = crossEntropyForward(lenetForward(image, p).logits, label);
+  const loss = crossEntropyForward(lenetForward(image, p, options.target).logits, label);
   tape.output(loss.lossSum, LOSS_SUM);
   tape.output(loss.correct, CORRECT);
   return tape.toModel('LeNet-5 evaluation: summed cross-entropy and correct count of a labelled batch.');

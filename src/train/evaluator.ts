@@ -7,6 +7,7 @@ import { CORRECT, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM } from '../graph/contract.j
 import { buildEvalModel } from '../graph/models.js';
 import { PARAMS, type Params } from '../graph/params.js';
 import { encodeModel } from '../graph/proto.js';
+import { graphTargetFor } from '../graph/webgpu-conv.js';
 import { BatchIterator } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import { type ExecutionProvider, createSession } from '../runtime/providers.js';
@@ -22,7 +23,7 @@ export class Evaluator {
   private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
 
   static async create(ep: ExecutionProvider, threads?: number, batchSize = 1000): Promise<Evaluator> {
-    return new Evaluator(await createSession(encodeModel(buildEvalModel()), ep, { threads }), batchSize);
+    return new Evaluator(await createSession(encodeModel(buildEvalModel({ target: graphTargetFor(ep) })), ep, { threads }), batchSize);
   }
 
   async evaluate(params: Params, split: Split): Promise<EvalResult> {

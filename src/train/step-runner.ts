@@ -13,8 +13,10 @@ import {
 import { buildTrainStepModel } from '../graph/models.js';
 import { PARAMS, type Params } from '../graph/params.js';
 import { encodeModel } from '../graph/proto.js';
+import { graphTargetFor } from '../graph/webgpu-conv.js';
 import type { Batch } from '../data/batches.js';
 import { type ExecutionProvider, createSession } from '../runtime/providers.js';
+import { GpuReadBack } from './gpu-readback.js';
 
 /** Parameters and Adam moments, on the host. */
 export interface OptimizerState {
@@ -50,19 +52,22 @@ export class StepRunner {
   private readonly lossOut = new ort.Tensor('float32', new Float32Array(1), []);
   private readonly correctOut = new ort.Tensor('float32', new Float32Array(1), []);
 
-  private constructor(private readonly session: ort.InferenceSession, readonly ep: ExecutionProvider, initial: OptimizerState) {
+  private constructor(private readonly session: ort.InferenceSession, readonly ep: ExecutionProvider, initial: OptimizerState,
+    /** WebGPU only: copies the state out of GPU buffers (getData() on them aborts onnxruntime-node 1.30). */
+    private readonly readBack?: GpuReadBack) {
     this.state = stateTensors(initial);
     this.spare = ep === 'webgpu' ? undefined : stateTensors(initial);
   }
 
   /** `spinning` (CPU only, default false): let idle ONNX Runtime threads spin between ops; see providers.ts. */
   static async create(ep: ExecutionProvider, initial: OptimizerState, threads?: number, spinning = false): Promise<StepRunner> {
-    const model = encodeModel(buildTrainStepModel());
+    const model = encodeModel(buildTrainStepModel({ target: graphTargetFor(ep) }));
     const outputsOnGpu = ep === 'webgpu' ? STATE_NAMES.map(next) : undefined;
     // No spinning: idle ORT threads would compete with the batch assembly between steps and, on a
     // shared 2-core machine, with other processes (3–4× slower steps at 2 threads; docs/benchmarks.md).
     const session = await createSession(model, ep, { threads, outputsOnGpu, ...(ep === 'cpu' ? { spinning } : {}) });
-    return new StepRunner(session, ep, initial);
+    const specs = PARAMS.flatMap((p) => [p.name, adamM(p.name), adamV(p.name)].map((name) => ({ name, shape: p.shape })));
+    return new StepRunner(session, ep, initial, ep === 'webgpu' ? await GpuReadBack.create(specs) : undefined);
   }
 
   /** One Adam step on `batch` with the given step size and bias correction (see adamScalars). */
@@ -93,7 +98,8 @@ export class StepRunner {
 
   /** A host copy of the current state (downloads it from the GPU when it lives there). */
   async readState(): Promise<OptimizerState> {
-    const read = async (name: string): Promise<Float32Array> => Float32Array.from((await this.state[name].getData()) as Float32Array);
+    const host = await this.readBack?.read(this.state);
+    const read = async (name: string): Promise<Float32Array> => host?.[name] ?? Float32Array.from((await this.state[name].getData()) as Float32Array);
     const params = {} as Params;
     const m = {} as Params;
     const v = {} as Params;
@@ -108,6 +114,7 @@ export class StepRunner {
   async release(): Promise<void> {
     for (const t of Object.values(this.state)) if (t.location === 'gpu-buffer') t.dispose();
     await this.session.release();
+    await this.readBack?.release();
   }
 
   /** Tensors over the batch's own (reused) buffers, created once per buffer. */

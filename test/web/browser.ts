@@ -51,10 +51,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile; any request not to 127.0.0.1 is recorded and aborted. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Chromium with a fresh profile; any request not to 127.0.0.1 is recorded and aborted. `extraArgs` go
+ * after the usual flags, e.g. `--enable-unsafe-webgpu` for a (SwiftShader) WebGPU adapter.
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'onnx-lenet-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1200, height: 1100 } });
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: [...FLAGS, ...extraArgs], viewport: { width: 1200, height: 1100 } });
   const external: string[] = [];
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
