@@ -52,6 +52,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 const isEntry = process.argv[1] !== undefined && /onnx-lenet(\.js)?$|cli[\\/]index\.js$/.test(process.argv[1]);
 if (isEntry) {
+  // `onnx-lenet … | head`: a closed pipe ends the output quietly, as for any Unix tool.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -5,10 +5,11 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
-import { buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
+import { type ModelOptions, buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
 import { PARAM_COUNT, type Params, initParameters } from './params.js';
 import { type IModelProto, type IValueInfoProto, encodeModel } from './proto.js';
 import { dtypeOfProto } from './tensor.js';
+import type { GraphTarget } from './webgpu-conv.js';
 
 export const MODEL_FILES = { inference: 'lenet.onnx', train: 'lenet.train.onnx', eval: 'lenet.eval.onnx' } as const;
 export type ModelKind = keyof typeof MODEL_FILES;
@@ -35,10 +36,13 @@ export interface BuildGraphsOptions {
   readonly outDir: string;
   /** Seed of the initial weights baked into lenet.onnx (PyTorch's init, MT19937). Default 0. */
   readonly seed?: number;
+  /** 'generic' (default) or 'webgpu' (for onnxruntime's native WebGPU provider; see webgpu-conv.ts). */
+  readonly target?: GraphTarget;
 }
 
 export interface BuildGraphsResult {
   readonly seed: number;
+  readonly target: GraphTarget;
   readonly parameters: number;
   readonly models: readonly ModelSummary[];
 }
@@ -63,14 +67,15 @@ export function summarizeModel(kind: ModelKind, file: string, model: IModelProto
 }
 
 /** The three models, built in memory. */
-export function buildModels(params: Params): Record<ModelKind, IModelProto> {
-  return { inference: buildInferenceModel(params), train: buildTrainStepModel(), eval: buildEvalModel() };
+export function buildModels(params: Params, options: ModelOptions = {}): Record<ModelKind, IModelProto> {
+  return { inference: buildInferenceModel(params, options), train: buildTrainStepModel(options), eval: buildEvalModel(options) };
 }
 
 /** Builds the three models and writes them to `outDir`; nothing is left half-written on failure. */
 export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGraphsResult> {
   const seed = options.seed ?? 0;
-  const models = buildModels(initParameters(seed));
+  const target = options.target ?? 'generic';
+  const models = buildModels(initParameters(seed), { target });
   const encoded = (Object.keys(MODEL_FILES) as ModelKind[]).map((kind) => {
     const problems = checkPortable(models[kind]);
     if (problems.length > 0) throw new Error(`internal error: ${MODEL_FILES[kind]} is not portable: ${problems[0]}`);
@@ -89,6 +94,7 @@ export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGra
   }
   return {
     seed,
+    target,
     parameters: PARAM_COUNT,
     models: encoded.map((e) => summarizeModel(e.kind, e.file, models[e.kind], e.bytes.length)),
   };

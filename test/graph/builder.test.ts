@@ -82,6 +82,18 @@ describe('onnx-lenet build-graph', () => {
     }
   });
 
+  test('--target webgpu writes the WebGPU-safe variant (same I/O, extra Pad nodes)', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
+    try {
+      const r = await runCli(['build-graph', '--out', out, '--target', 'webgpu']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('seed 0, target webgpu');
+      expect(r.stdout).toMatch(/lenet\.onnx {2}inference, \d+ nodes[^\n]*\n {4}ops [^\n]*Pad×2/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   test.each([
     { args: ['build-graph', '--bogus'], stderr: "onnx-lenet: unknown option '--bogus'" },
     { args: ['build-graph', '--seed', 'x'], stderr: "onnx-lenet: option '--seed <n>' argument 'x' is invalid. expected an integer from 0 to 4294967295, got 'x'" },

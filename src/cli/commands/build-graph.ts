@@ -1,5 +1,6 @@
 /** `onnx-lenet build-graph`: write lenet.onnx, lenet.train.onnx and lenet.eval.onnx. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { GRAPH_TARGETS, type GraphTarget } from '../../graph/webgpu-conv.js';
 import { OPSET } from '../../graph/tape.js';
 import { type ModelSummary, type TensorSignature, buildGraphs } from '../../graph/export.js';
 import { parseSeed } from '../options.js';
@@ -7,6 +8,7 @@ import { parseSeed } from '../options.js';
 interface BuildGraphCliOptions {
   readonly out: string;
   readonly seed: number;
+  readonly target: GraphTarget;
 }
 
 const formatSig = (s: TensorSignature): string => `${s.name} ${s.dtype}[${s.shape.join(',')}]`;
@@ -34,10 +36,12 @@ export function buildGraphCommand(): Command {
     .description('write the inference, train-step and eval models (ONNX opset 17) to a folder')
     .option('-o, --out <dir>', 'output folder', 'models')
     .option('--seed <n>', 'seed of the initial weights (same as torch.manual_seed)', parseSeed, 0)
+    .addOption(new Option('--target <name>', "graphs for every provider, or for ONNX Runtime's native WebGPU provider (onnxruntime-web/webgpu), with exact rewrites around its Conv bug")
+      .choices(GRAPH_TARGETS).default('generic'))
     .action(async (opts: BuildGraphCliOptions) => {
-      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed });
+      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed, target: opts.target });
       process.stdout.write(
-        `Wrote ${result.models.length} models to ${opts.out}/ (opset ${OPSET}, ${result.parameters.toLocaleString('en-US')} parameters, seed ${result.seed})\n`,
+        `Wrote ${result.models.length} models to ${opts.out}/ (opset ${OPSET}, ${result.parameters.toLocaleString('en-US')} parameters, seed ${result.seed}${result.target === 'generic' ? '' : `, target ${result.target}`})\n`,
       );
       for (const m of result.models) process.stdout.write(`${formatSummary(m)}\n`);
     });
