@@ -40,6 +40,9 @@ class Page {
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
     onTrained: (classifier, summary) => void this.useClassifier(classifier, summary),
+    // Training runs on the backend chosen when it starts; switching mid-way would release its sessions in
+    // the wrong order for onnxruntime-web's WebGPU backend (see switchBackend).
+    onBusyChange: (busy) => void (this.backendSelect.disabled = busy),
   });
 
   constructor() {
@@ -61,7 +64,9 @@ class Page {
     const webgpu = this.backendSelect.querySelector<HTMLOptionElement>('option[value="webgpu"]')!;
     webgpu.disabled = !webgpuAvailable();
     if (webgpu.disabled) webgpu.textContent = 'WebGPU (not available here)';
-    this.backendSelect.addEventListener('change', () => void this.switchBackend());
+    this.backendSelect.addEventListener('change', () => {
+      this.switchBackend().catch((error: unknown) => showError(`The model failed to load: ${errorText(error)}`, error));
+    });
     byId('clear', HTMLButtonElement).addEventListener('click', () => this.clear());
     this.setUpUpload();
     this.setBars(null);
@@ -78,10 +83,7 @@ class Page {
    * all sessions share one onnxruntime-web instance, and releasing one mid-run breaks the other's run.
    */
   private async useClassifier(classifier: Classifier, summary: string): Promise<void> {
-    const old = this.classifier;
-    this.classifier = null;
-    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
-    await old?.release();
+    await (await this.detachClassifier())?.release();
     this.classifier = classifier;
     byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
     byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
@@ -89,16 +91,36 @@ class Page {
     this.schedule();
   }
 
+  /** Takes the classifier away from the pad once no inference is running on it; returns it. */
+  private async detachClassifier(): Promise<Classifier | null> {
+    const old = this.classifier;
+    this.classifier = null;
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+    return old;
+  }
+
+  /**
+   * Releases the current session *before* creating the one on the new backend (and recreates it if the
+   * new backend fails). The other order broke WebGPU: onnxruntime-web (1.30, JSEP) counts WebGPU sessions
+   * only from the moment its WebGPU backend starts, with the first WebGPU session, yet counts every
+   * release after that. Releasing the WASM session created earlier took the count to 0, and at 0 it
+   * destroys its GPU buffer cache — the new session's weights: "no GPU data for input".
+   */
   private async switchBackend(): Promise<void> {
-    const current = this.classifier;
+    const current = await this.detachClassifier();
     if (!current) return;
+    const summary = byId('model-info', HTMLElement).textContent!.replace(/^Model: /, '');
+    showError(null);
+    await current.release();
+    let next: Classifier;
     try {
-      showError(null);
-      await this.useClassifier(await Classifier.create(current.model, this.backend), byId('model-info', HTMLElement).textContent!.replace(/^Model: /, ''));
+      next = await Classifier.create(current.model, this.backend);
     } catch (error) {
       showError(`The ${this.backend} backend is unavailable: ${errorText(error)}. Staying on ${current.backend}.`, error);
       this.backendSelect.value = current.backend;
+      next = await Classifier.create(current.model, current.backend);
     }
+    await this.useClassifier(next, summary);
   }
 
   private clear(): void {

@@ -27,6 +27,8 @@ export interface TrainingDeps {
   /** The inference model whose weights the trained ones replace. */
   readonly baseModel: () => Uint8Array;
   readonly onTrained: (classifier: Classifier, summary: string) => void;
+  /** Told when training starts and ends (the page locks its backend choice meanwhile). */
+  readonly onBusyChange: (busy: boolean) => void;
 }
 
 const LEARNING_RATE = 1e-3;
@@ -140,6 +142,7 @@ export class TrainingPanel {
     }[state];
     status.classList.toggle('error', state === 'error');
     if (testAccuracy !== null) byId('stat-test-acc', HTMLElement).textContent = `${(testAccuracy * 100).toFixed(1)}%`;
+    this.deps.onBusyChange(this.busy);
     this.button.textContent = this.busy ? 'Stop' : 'Train from scratch';
     this.button.classList.toggle('secondary', this.busy);
   }
