@@ -5,31 +5,25 @@
  * /usr/bin/python3 cannot import torch.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PARAM_COUNT, PARAMS, type ParamName, initParameters, paramSize } from '../../src/graph/params.js';
 
 const PYTHON = '/usr/bin/python3';
+const REFERENCE_DIR = fileURLToPath(new URL('../../tools/reference', import.meta.url));
 const SEEDS = [0, 1, 2, 42, 4_294_967_295] as const;
 
-// The seed project's model, verbatim constructor (forward is irrelevant here); prints every parameter's
+// The seed project's model (tools/reference/seed_lenet.py, argv[2] is its folder); prints every parameter's
 // float32 bytes (little-endian, base64) per seed. Exit 3: no torch.
 const SNIPPET = `
 import base64, json, sys
 try:
     import torch
-    import torch.nn as nn
+    sys.path.insert(0, sys.argv[2])
+    from seed_lenet import LeNet
 except ImportError as error:
     print(f"cannot import torch: {error}", file=sys.stderr)
     sys.exit(3)
-
-class LeNet(nn.Module):
-    def __init__(self):
-        super(LeNet, self).__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, stride=1, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
 
 out = {"torch": torch.__version__, "seeds": {}}
 for seed in json.loads(sys.argv[1]):
@@ -56,7 +50,7 @@ function bitsOf(b64: string): Uint32Array {
 
 describe('initParameters vs torch.manual_seed(seed); LeNet()', () => {
   it(`reproduces all ${PARAM_COUNT.toLocaleString('en-US')} initial values bit for bit (seeds ${SEEDS.join(', ')})`, (ctx) => {
-    const run = spawnSync(PYTHON, ['-c', SNIPPET, JSON.stringify(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const run = spawnSync(PYTHON, ['-c', SNIPPET, JSON.stringify(SEEDS), REFERENCE_DIR], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const noPython = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     if (noPython || run.status === 3) {
       const why = noPython ? `${PYTHON} not found` : run.stderr.trim();

@@ -24,25 +24,11 @@ try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'reference'))
+    from seed_lenet import LeNet  # the seed's model, shared with the reference scripts
 except ImportError as error:
     print(f"torch_bench: cannot import PyTorch/numpy ({error})", file=sys.stderr)
     sys.exit(3)
-
-
-class LeNet(nn.Module):  # the seed's model
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, stride=1, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.view(-1, 16 * 5 * 5)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
 
 def quantiles(ms):

@@ -9,35 +9,17 @@ stdout: {"torch": version, "loss": mean CE, "logits": [N*10], "correct": int,
          "adam": {"losses": [loss before each step], "params": {name: [flat after the steps]}}  (if asked)}
 """
 import json
+import os
 import sys
 
 try:
     import torch
     import torch.nn as nn
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from seed_lenet import LeNet
 except ImportError as error:  # the caller skips its PyTorch cross-check on this exit code
     print(f"torch_lenet_fixture: cannot import torch: {error}", file=sys.stderr)
     sys.exit(3)
-
-
-class LeNet(nn.Module):  # verbatim from the seed project
-    def __init__(self):
-        super(LeNet, self).__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, stride=1, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = torch.relu(self.conv1(x))
-        x = torch.max_pool2d(x, 2)
-        x = torch.relu(self.conv2(x))
-        x = torch.max_pool2d(x, 2)
-        x = x.view(-1, 16 * 5 * 5)
-        x = torch.relu(self.fc1(x))
-        x = torch.relu(self.fc2(x))
-        x = self.fc3(x)
-        return x
 
 
 def flat(t):
