@@ -128,6 +128,18 @@ export function pad(x: Value, pads: readonly number[]): Value {
   return x.tape.node('Pad', [x, x.tape.int64s(pads)], [{ dtype: x.dtype, shape }], { mode: 'constant' })[0];
 }
 
+/** x[…, start:end, …] along one axis (static bounds, step 1). */
+export function slice(x: Value, axis: number, start: number, end: number): Value {
+  const [ax] = normaliseAxes('Slice', x, [axis]);
+  const size = x.shape[ax];
+  if (typeof size !== 'number' || start < 0 || end > size || start >= end) {
+    shapeError('Slice', `cannot take [${start}, ${end}) of axis ${axis} of ${formatShape(x.shape)}`);
+  }
+  const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
+  const inputs = [x, x.tape.int64s([start]), x.tape.int64s([end]), x.tape.int64s([ax])];
+  return x.tape.node('Slice', inputs, [{ dtype: x.dtype, shape }])[0];
+}
+
 export function concat(xs: readonly Value[], axis: number): Value {
   const [first] = xs;
   if (!first) shapeError('Concat', 'needs at least one input');

@@ -18,7 +18,7 @@
  *   provider takes its scalar path, which is right for every C.
  */
 import { type ConvOptions, conv } from './nn-ops.js';
-import { pad } from './ops.js';
+import { pad, slice } from './ops.js';
 import type { Dim } from './shape.js';
 import type { Value } from './tape.js';
 
@@ -36,13 +36,6 @@ export function webgpuConvHazard(inChannels: Dim, outChannels: number): boolean 
   if (outChannels % 4 !== 0) return false;
   if (typeof inChannels !== 'number') return true;
   return inChannels > 3 && inChannels % 3 === 0 && inChannels % 4 !== 0;
-}
-
-/** x[:, start:end] along `axis`, for static bounds. */
-function sliceAxis(x: Value, axis: number, start: number, end: number): Value {
-  const shape = x.shape.map((d, i) => (i === axis ? end - start : d));
-  const inputs = [x, x.tape.int64s([start]), x.tape.int64s([end]), x.tape.int64s([axis])];
-  return x.tape.node('Slice', inputs, [{ dtype: x.dtype, shape }])[0];
 }
 
 /** Zero padding of axis `axis` of a rank-`rank` tensor at its end by `extra`. */
@@ -64,7 +57,7 @@ export function targetConv(target: GraphTarget, x: Value, w: Value, b: Value | u
     return conv(padEnd(x, 1, extra), padEnd(w, 1, extra), b, options);
   }
   const y = conv(x, padEnd(w, 0, 1), b && padEnd(b, 0, 1), options);                // M + 1 output channels
-  return sliceAxis(y, 1, 0, outChannels);
+  return slice(y, 1, 0, outChannels);
 }
 
 /** The graph variant to build for an execution provider ('cpu', 'cuda', 'webgpu'). */

@@ -66,8 +66,9 @@ export class StepRunner {
     // No spinning: idle ORT threads would compete with the batch assembly between steps and, on a
     // shared 2-core machine, with other processes (3–4× slower steps at 2 threads; docs/benchmarks.md).
     const session = await createSession(model, ep, { threads, outputsOnGpu, ...(ep === 'cpu' ? { spinning } : {}) });
-    const specs = PARAMS.flatMap((p) => [p.name, adamM(p.name), adamV(p.name)].map((name) => ({ name, shape: p.shape })));
-    return new StepRunner(session, ep, initial, ep === 'webgpu' ? await GpuReadBack.create(specs) : undefined);
+    const stateSpecs = (): { name: string; shape: readonly number[] }[] =>
+      PARAMS.flatMap((p) => [p.name, adamM(p.name), adamV(p.name)].map((name) => ({ name, shape: p.shape })));
+    return new StepRunner(session, ep, initial, ep === 'webgpu' ? await GpuReadBack.create(stateSpecs()) : undefined);
   }
 
   /** One Adam step on `batch` with the given step size and bias correction (see adamScalars). */
@@ -99,7 +100,7 @@ export class StepRunner {
   /** A host copy of the current state (downloads it from the GPU when it lives there). */
   async readState(): Promise<OptimizerState> {
     const host = await this.readBack?.read(this.state);
-    const read = async (name: string): Promise<Float32Array> => host?.[name] ?? Float32Array.from((await this.state[name].getData()) as Float32Array);
+    const read = async (name: string): Promise<Float32Array> => host?.[name] ?? ((await this.state[name].getData()) as Float32Array).slice();
     const params = {} as Params;
     const m = {} as Params;
     const v = {} as Params;
