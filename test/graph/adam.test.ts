@@ -9,7 +9,7 @@ import { PARAMS, type Params, initParameters, paramSize } from '../../src/graph/
 import { Mt19937 } from '../../src/util/rng.js';
 import { adamStep64 } from '../reference/lenet64.js';
 import { randomLabels, uniformImages } from '../reference/fixtures64.js';
-import { trainStepFeeds } from '../helpers/feeds.js';
+import { trainStepFeeds } from '../../src/train/feeds.js';
 import { runOnce } from '../helpers/ort.js';
 import { printTable, type ErrorRow } from '../helpers/errors.js';
 

@@ -9,7 +9,7 @@ import { Mt19937 } from '../../src/util/rng.js';
 import { backward64, finiteDifference, forward64, toFloat64Params, type Params64 } from '../reference/lenet64.js';
 import { randomLabels, uniformImages } from '../reference/fixtures64.js';
 import { compare, printTable, type ErrorRow } from '../helpers/errors.js';
-import { trainStepFeeds } from '../helpers/feeds.js';
+import { trainStepFeeds } from '../../src/train/feeds.js';
 import { runOnce } from '../helpers/ort.js';
 
 const N = 4;

@@ -12,7 +12,7 @@ import { Mt19937 } from '../../src/util/rng.js';
 import { backward64, toFloat64Params } from '../reference/lenet64.js';
 import { randomLabels, strokeImages } from '../reference/fixtures64.js';
 import { compare, printTable } from '../helpers/errors.js';
-import { trainStepFeeds } from '../helpers/feeds.js';
+import { trainStepFeeds } from '../../src/train/feeds.js';
 import { f32, runOnce } from '../helpers/ort.js';
 
 /** dx of a (1,1,2,2k) input: k windows side by side, each with the given 4 values (scan order). */

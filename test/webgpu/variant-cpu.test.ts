@@ -6,13 +6,14 @@
 import type * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import { checkPortable } from '../../src/graph/allowlist.js';
-import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
+import { IMAGE } from '../../src/graph/contract.js';
 import { buildModels, summarizeModel } from '../../src/graph/export.js';
 import { buildEvalModel, buildInferenceModel, buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS, initParameters } from '../../src/graph/params.js';
+import { PARAMS, type Params, initParameters } from '../../src/graph/params.js';
+import { trainStepFeeds } from '../../src/train/feeds.js';
 import type { IModelProto } from '../../src/graph/proto.js';
 import { type GraphTarget, webgpuConvHazard } from '../../src/graph/webgpu-conv.js';
-import { f32, i32, runOnce } from '../helpers/ort.js';
+import { runOnce } from '../helpers/ort.js';
 import { batchAt, comparisonBatchSizes, fmt, relativeError, trainSplit, worst } from './helpers.js';
 
 const params = initParameters(1);
@@ -60,19 +61,12 @@ describe('the webgpu variant of every model', () => {
 });
 
 function trainFeeds(n: number): Record<string, ort.Tensor> {
-  const b = batchAt(split, 500, n);
-  const feeds: Record<string, ort.Tensor> = { [IMAGE]: f32([n, 1, 28, 28], b.images), [LABEL]: i32([n], b.labels) };
-  const s = adamScalars(3, 1e-3);
-  feeds[STEP_SIZE] = f32([], [s.stepSize]);
-  feeds[BIAS_CORRECTION2_SQRT] = f32([], [s.biasCorrection2Sqrt]);
-  for (const p of PARAMS) {
-    // Non-zero moments, as after a few steps, so every output is exercised.
-    const size = params[p.name].length;
-    feeds[p.name] = f32(p.shape, params[p.name]);
-    feeds[adamM(p.name)] = f32(p.shape, Float32Array.from({ length: size }, (_, i) => 1e-3 * Math.sin(i)));
-    feeds[adamV(p.name)] = f32(p.shape, Float32Array.from({ length: size }, (_, i) => 1e-6 * (1 + Math.cos(i))));
-  }
-  return feeds;
+  // Non-zero moments, as after a few steps, so every output is exercised.
+  const moments = (f: (i: number) => number): Params =>
+    Object.fromEntries(PARAMS.map((p) => [p.name, Float32Array.from({ length: params[p.name].length }, (_, i) => f(i))])) as Params;
+  const m = moments((i) => 1e-3 * Math.sin(i));
+  const v = moments((i) => 1e-6 * (1 + Math.cos(i)));
+  return trainStepFeeds({ params, m, v, step: 3, lr: 1e-3, ...batchAt(split, 500, n), n });
 }
 
 describe.each(SIZES)('batch %i on the CPU provider: webgpu variant = generic graph', (n) => {
