@@ -9,12 +9,13 @@
  * Parsing the ten JSON files takes a while, so the decoded bytes are cached as one small binary file
  * (`<cacheRoot>/mnist-sample/mnist-sample-<version>.bin`, MD5-checked) when the cache is writable.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IMAGE_PIXELS } from './idx.js';
 import type { Split } from './types.js';
+import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 
 /** Images per digit 0..9 in the package, as published. */
 export const MNIST_SAMPLE_COUNTS: readonly number[] = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
@@ -98,20 +99,17 @@ async function readCache(path: string): Promise<{ images: Uint8Array; labels: Ui
   return payloadMd5({ images, labels }).equals(bytes.subarray(8, HEADER_BYTES)) ? { images, labels } : undefined;
 }
 
-/** Writes the cache file (temp + rename); failures are ignored: the cache only saves time. */
+/** Writes the cache file (atomically); failures are ignored: the cache only saves time. */
 async function writeCache(path: string, raw: { images: Uint8Array; labels: Uint8Array }): Promise<boolean> {
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(CACHE_MAGIC, 0, 'latin1');
   header.writeUInt32LE(MNIST_SAMPLE_TOTAL, 4);
   payloadMd5(raw).copy(header, 8);
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, Buffer.concat([header, raw.labels, raw.images]), { flag: 'wx' });
-    await rename(tmp, path);
+    await ensureWritableDir(dirname(path));
+    await writeFileAtomic(path, Buffer.concat([header, raw.labels, raw.images]));
     return true;
   } catch {
-    await rm(tmp, { force: true }).catch(() => undefined);
     return false;
   }
 }
