@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { makeDirs } from '../util/fs.js';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
@@ -160,7 +161,7 @@ async function saveBody(res: http.IncomingMessage, url: string, tmp: string, opt
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (options.signal?.aborted) throw new DownloadError(url, 'aborted', 'download aborted');
-  await mkdir(dirname(dest), { recursive: true }).catch((error: unknown) => {
+  await makeDirs(dirname(dest)).catch((error: unknown) => {
     throw new Error(`${dirname(dest)}: cannot create the download folder (${errorCode(error)}); choose another --data-dir`);
   });
   const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.part`;

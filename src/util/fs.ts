@@ -17,30 +17,41 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
 }
 
 /**
- * Creates `dir` and its missing parents, one level at a time (Node 20's recursive mkdir can spin
- * forever on paths such as /proc/x), and checks it is writable; the error names the folder and why.
+ * `mkdir -p`: creates `dir` and its missing parents one level at a time, because Node 20's recursive
+ * mkdir can spin forever on paths such as /proc/x. Errors carry mkdir's codes: EEXIST when `dir` itself
+ * is a file, ENOTDIR when a parent is.
  */
-export async function ensureWritableDir(dir: string): Promise<void> {
+export async function makeDirs(dir: string): Promise<void> {
+  const target = path.resolve(dir);
   const missing: string[] = [];
-  let current = path.resolve(dir);
-  try {
-    for (;;) {
-      const stat = await fsp.stat(current).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined;
-        throw error;
-      });
-      if (stat) {
-        if (!stat.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-        break;
+  for (let current = target; ; ) {
+    const stat = await fsp.stat(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (stat) {
+      if (!stat.isDirectory()) {
+        const code = current === target ? 'EEXIST' : 'ENOTDIR';
+        throw Object.assign(new Error(`${code}: not a directory, mkdir '${current}'`), { code });
       }
-      missing.unshift(current);
-      const parent = path.dirname(current);
-      if (parent === current) break;
-      current = parent;
+      break;
     }
-    for (const d of missing) await fsp.mkdir(d).catch((error: NodeJS.ErrnoException) => {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const d of missing) {
+    await fsp.mkdir(d).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
+  }
+}
+
+/** Creates `dir` if needed and checks it is writable; the error names the folder and why. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await makeDirs(dir);
     await fsp.access(dir, fsConstants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
