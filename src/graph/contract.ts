@@ -7,6 +7,13 @@
  *   `adam.bias_correction2_sqrt`, `image`, `label` → `next.<p>`, `next.adam.m.<p>`, `next.adam.v.<p>`,
  *   `loss` (mean over the batch) and `correct` (count, as float32).
  * - `lenet.eval.onnx`: every parameter, `image`, `label` → `loss_sum`, `correct`.
+ *
+ * The CPU trainer splits each batch across threads (src/train/parallel) and runs two smaller models:
+ * - gradient: every parameter, `image`, `label`, `batch_count` (float32, the whole batch's size) →
+ *   `grad.<p>` (this part's share of the gradient of the batch's mean loss), `loss_sum`, `correct`;
+ * - flat Adam over a slice of all parameters laid end to end (params.ts PARAM_OFFSETS): `param`,
+ *   `adam.m`, `adam.v`, `grad.0` … `grad.<K−1>` (one per part, summed in order), the two Adam scalars →
+ *   `next.param`, `next.adam.m`, `next.adam.v`.
  */
 import { PARAM_NAMES, type ParamName } from './params.js';
 
@@ -18,6 +25,10 @@ export const LOSS = 'loss';
 export const LOSS_SUM = 'loss_sum';
 export const CORRECT = 'correct';
 export const STEP_SIZE = 'adam.step_size';
+export const BATCH_COUNT = 'batch_count';
+export const FLAT_PARAM = 'param';
+export const FLAT_M = 'adam.m';
+export const FLAT_V = 'adam.v';
 export const BIAS_CORRECTION2_SQRT = 'adam.bias_correction2_sqrt';
 
 export const IMAGE_SIZE = 28;
@@ -29,6 +40,8 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
 export const adamM = (p: ParamName): string => `adam.m.${p}`;
 export const adamV = (p: ParamName): string => `adam.v.${p}`;
+/** Gradient output of a parameter (`grad.fc1.weight`), or the flat Adam model's input from part k (`grad.0`). */
+export const gradOf = (name: string | number): string => `grad.${name}`;
 /** Output name carrying the updated value of a train-step input (`next.conv1.weight`, …). */
 export const next = (name: string): string => `next.${name}`;
 

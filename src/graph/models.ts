@@ -5,10 +5,11 @@
  */
 import type { ModelProto } from './proto.js';
 import {
-  BIAS_CORRECTION2_SQRT, CORRECT, IMAGE, IMAGE_SIZE, LABEL, LOGITS, LOSS, LOSS_SUM, PROBABILITIES, STEP_SIZE,
-  adamM, adamV, next,
+  BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, IMAGE, IMAGE_SIZE, LABEL, LOGITS, LOSS,
+  LOSS_SUM, PROBABILITIES, STEP_SIZE, adamM, adamV, gradOf, next,
 } from './contract.js';
-import { adamUpdate } from './layers/adam.js';
+import { add } from './ops.js';
+import { type AdamScalarValues, adamUpdate } from './layers/adam.js';
 import { crossEntropyBackward, crossEntropyForward } from './layers/loss.js';
 import { type ParamValues, lenetBackward, lenetForward } from './lenet.js';
 import { PARAMS, type Params } from './params.js';
@@ -57,6 +58,10 @@ export interface TrainStepOptions extends ModelOptions {
   readonly exposeGradients?: boolean;
 }
 
+function adamScalarInputs(tape: Tape): AdamScalarValues {
+  return { stepSize: tape.input(STEP_SIZE, 'float32', []), biasCorrection2Sqrt: tape.input(BIAS_CORRECTION2_SQRT, 'float32', []) };
+}
+
 /** One Adam step: state + batch in, next state + mean loss + correct count out. */
 export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto {
   const tape = new Tape('lenet_train_step');
@@ -65,10 +70,7 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
   const v = {} as ParamValues;
   for (const spec of PARAMS) m[spec.name] = tape.input(adamM(spec.name), 'float32', spec.shape);
   for (const spec of PARAMS) v[spec.name] = tape.input(adamV(spec.name), 'float32', spec.shape);
-  const scalars = {
-    stepSize: tape.input(STEP_SIZE, 'float32', []),
-    biasCorrection2Sqrt: tape.input(BIAS_CORRECTION2_SQRT, 'float32', []),
-  };
+  const scalars = adamScalarInputs(tape);
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
 
@@ -82,8 +84,53 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
   PARAMS.forEach((spec, i) => tape.output(updated[i].v, next(adamV(spec.name))));
   tape.output(loss.loss, LOSS);
   tape.output(loss.correct, CORRECT);
-  if (options.exposeGradients) for (const spec of PARAMS) tape.output(grads[spec.name], `grad.${spec.name}`);
+  if (options.exposeGradients) for (const spec of PARAMS) tape.output(grads[spec.name], gradOf(spec.name));
   return tape.toModel('LeNet-5 training step: forward, backward and torch.optim.Adam, as one graph.');
+}
+
+/**
+ * The gradient of one part of a batch (the CPU trainer runs one per thread): parameters, the part's
+ * images and labels, and `batch_count`, the size of the whole batch → `grad.<p>`, this part's share of
+ * the gradient of the whole batch's mean loss (the shares add up to it), and the part's `loss_sum` and
+ * `correct`. With the whole batch as the one part, the gradients are the train step's, bit for bit.
+ */
+export function buildGradientModel(options: ModelOptions = {}): ModelProto {
+  const tape = new Tape('lenet_gradient');
+  const p = paramInputs(tape);
+  const image = imageInput(tape);
+  const label = tape.input(LABEL, 'int32', [BATCH]);
+  const batchCount = tape.input(BATCH_COUNT, 'float32', []);
+  const act = lenetForward(image, p, options.target);
+  const loss = crossEntropyForward(act.logits, label);
+  const grads = lenetBackward(act, p, crossEntropyBackward(loss, batchCount), options.target);
+  for (const spec of PARAMS) tape.output(grads[spec.name], gradOf(spec.name));
+  tape.output(loss.lossSum, LOSS_SUM);
+  tape.output(loss.correct, CORRECT);
+  return tape.toModel('LeNet-5 gradient of one part of a batch: this part\'s share of the gradient of the batch mean loss.');
+}
+
+/**
+ * torch.optim.Adam over `length` values of the flat parameter vector (params.ts PARAM_OFFSETS), with the
+ * gradient given as `parts` shares that are summed in order: `param`, `adam.m`, `adam.v`, `grad.0` …,
+ * the two Adam scalars → `next.param`, `next.adam.m`, `next.adam.v`. Element for element the same
+ * arithmetic as the train step's per-tensor update.
+ */
+export function buildFlatAdamModel(length: number, parts: number): ModelProto {
+  if (!Number.isInteger(length) || length < 1) throw new RangeError(`flat Adam length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`gradient parts must be a positive integer, got ${parts}`);
+  const tape = new Tape('lenet_adam_flat');
+  const scalars = adamScalarInputs(tape);
+  const state = {
+    param: tape.input(FLAT_PARAM, 'float32', [length]),
+    m: tape.input(FLAT_M, 'float32', [length]),
+    v: tape.input(FLAT_V, 'float32', [length]),
+  };
+  const shares = Array.from({ length: parts }, (_, k) => tape.input(gradOf(k), 'float32', [length]));
+  const updated = adamUpdate(state, shares.reduce((sum, g) => add(sum, g)), scalars);
+  tape.output(updated.param, next(FLAT_PARAM));
+  tape.output(updated.m, next(FLAT_M));
+  tape.output(updated.v, next(FLAT_V));
+  return tape.toModel(`torch.optim.Adam over ${length} parameters laid end to end; the gradient arrives in ${parts} part(s).`);
 }
 
 /** Evaluation of a labelled batch with the given parameters: loss sum and correct count, no update. */

@@ -47,7 +47,8 @@ export function crossEntropyForward(z: Value, label: Value): LossForward {
 /**
  * In the forward pass this was: loss = mean_n −log softmax(z)[label].
  * dz = (softmax(z) − onehot) / N        (N,K)
+ * `count` replaces N when these rows are one part of a larger batch whose mean loss is differentiated.
  */
-export function crossEntropyBackward(f: LossForward): Value {
-  return div(sub(f.probabilities, f.onehot), f.count);
+export function crossEntropyBackward(f: LossForward, count: Value = f.count): Value {
+  return div(sub(f.probabilities, f.onehot), count);
 }
