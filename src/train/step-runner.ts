@@ -17,6 +17,7 @@ import { graphTargetFor } from '../graph/webgpu-conv.js';
 import type { Batch } from '../data/batches.js';
 import { type ExecutionProvider, createSession } from '../runtime/providers.js';
 import { GpuReadBack } from './gpu-readback.js';
+import { ParallelCpuRunner } from './parallel/runner.js';
 
 /** Parameters and Adam moments, on the host. */
 export interface OptimizerState {
@@ -28,6 +29,32 @@ export interface OptimizerState {
 export interface StepResult {
   readonly loss: number;
   readonly correct: number;
+}
+
+/** What the trainer needs from a step runner, whichever provider runs it. */
+export interface TrainStepRunner {
+  readonly ep: ExecutionProvider;
+  /** One Adam step on `batch` with the given step size and bias correction (see adamScalars). */
+  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult>;
+  /** A host copy of the current state. */
+  readState(): Promise<OptimizerState>;
+  release(): Promise<void>;
+}
+
+export interface StepRunnerOptions {
+  /** CPU threads (the CPU runner splits each batch across them; see parallel/runner.ts). */
+  readonly threads?: number;
+  /** The largest batch a step will be given. */
+  readonly maxBatch: number;
+}
+
+/**
+ * The runner for `ep`: on the CPU the data-parallel runner (gradient per thread, flat Adam), on GPU
+ * providers one session of the train-step model (lenet.train.onnx) with the state kept on the device.
+ */
+export async function createStepRunner(ep: ExecutionProvider, initial: OptimizerState, options: StepRunnerOptions): Promise<TrainStepRunner> {
+  if (ep === 'cpu') return ParallelCpuRunner.create(initial, options);
+  return StepRunner.create(ep, initial, options.threads);
 }
 
 type TensorMap = Record<string, ort.Tensor>;
@@ -43,7 +70,8 @@ function stateTensors(state: OptimizerState): TensorMap {
   return map;
 }
 
-export class StepRunner {
+/** The train-step model in one session (GPU providers; also usable on the CPU, one session with intra-op threads). */
+export class StepRunner implements TrainStepRunner {
   private state: TensorMap;
   /** CPU only: the other set of state tensors, written by the next step. */
   private spare: TensorMap | undefined;

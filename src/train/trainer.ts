@@ -18,7 +18,7 @@ import { type Checkpoint, type TrainProgress, readCheckpoint, writeCheckpoint } 
 import { Evaluator } from './evaluator.js';
 import { resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
-import { type OptimizerState, StepRunner } from './step-runner.js';
+import { type OptimizerState, type TrainStepRunner, createStepRunner } from './step-runner.js';
 import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo } from './types.js';
 
 export const CHECKPOINT_FILE = 'lenet.ckpt';
@@ -32,7 +32,7 @@ interface RunContext {
   readonly data: Dataset;
   readonly files: TrainFiles;
   readonly info: TrainStartInfo;
-  readonly runner: StepRunner;
+  readonly runner: TrainStepRunner;
   readonly evaluator: Evaluator;
 }
 
@@ -60,7 +60,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));
   // Sessions first: a provider that cannot run fails fast, before any download or file is touched.
   const ep = options.ep ?? 'cpu';
-  const runner = await StepRunner.create(ep, initial, options.threads);
+  const runner = await createStepRunner(ep, initial, { threads: options.threads, maxBatch: requested.batchSize });
   let evaluator: Evaluator | undefined;
   try {
     evaluator = await Evaluator.create(ep, options.threads);

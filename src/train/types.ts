@@ -28,7 +28,12 @@ export interface TrainOptions extends Partial<ResumableOptions> {
   readonly fallback?: boolean;
   /** Execution provider (default 'cpu'). */
   readonly ep?: ExecutionProvider;
-  /** CPU threads for ONNX Runtime (default: ONNX Runtime's choice, one per core). */
+  /**
+   * CPU threads (default: one per core, at most 4). On the CPU each batch is split into one share per
+   * thread and the gradient shares are summed (src/train/parallel), so the last bits of a run depend on
+   * this number; the same number gives the same run bit for bit. GPU providers: threads of the CPU
+   * parts of ONNX Runtime.
+   */
   readonly threads?: number;
   /** Where lenet.onnx, the checkpoint and the metrics go (default 'models'). */
   readonly outDir?: string;

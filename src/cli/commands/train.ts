@@ -81,7 +81,7 @@ export function trainCommand(): Command {
     .option('--data-dir <dir>', 'folder with the four IDX files, or the download cache')
     .option('--no-fallback', 'fail instead of using mnist-sample when MNIST cannot be had')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
-    .option('--threads <n>', 'CPU threads for ONNX Runtime (default: one per core)', parsePositiveInt)
+    .option('--threads <n>', 'CPU threads; each batch is split across them (default: one per core, at most 4)', parsePositiveInt)
     .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json', 'models')
     .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt)')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))

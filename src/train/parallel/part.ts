@@ -1,0 +1,188 @@
+/**
+ * One part of the CPU trainer's data-parallel step, as run by one thread (the main thread is part 0,
+ * each worker one more): its own gradient and flat-Adam sessions (one ONNX Runtime thread each), its
+ * private copy of the parameters, and its slice of Adam's state.
+ *
+ * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
+ * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
+ * part's slice (in part order, so the sum does not depend on timing), update the slice, and publish the
+ * new values, which every part copies in before its next Gradients.
+ */
+import * as ort from 'onnxruntime-node';
+import {
+  BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM, PIXELS,
+  STEP_SIZE, gradOf, next,
+} from '../../graph/contract.js';
+import { PARAMS, PARAM_COUNT, PARAM_OFFSETS, paramSize } from '../../graph/params.js';
+import { createSession } from '../../runtime/providers.js';
+import {
+  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
+} from './shared.js';
+
+type TensorMap = Record<string, ort.Tensor>;
+
+export interface PartModels {
+  /** The gradient model (buildGradientModel), encoded. */
+  readonly gradient: Uint8Array;
+  /** The flat Adam model for this part's slice (buildFlatAdamModel(slice length, parts)), encoded. */
+  readonly adam: Uint8Array;
+}
+
+const f32 = (data: Float32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('float32', data, [...dims]);
+
+export class Part {
+  private readonly slice: Range;
+  /** Two alternating copies of all parameters: a step reads set `parity` and writes its slice of the other. */
+  private readonly params: [Float32Array, Float32Array] = [new Float32Array(PARAM_COUNT), new Float32Array(PARAM_COUNT)];
+  private readonly grad = new Float32Array(PARAM_COUNT);
+  private readonly m: [Float32Array, Float32Array];
+  private readonly v: [Float32Array, Float32Array];
+  /** The other parts' shares of this part's slice, copied in for Adam; this part's own is a view of `grad`. */
+  private readonly shares: Float32Array[];
+  private readonly images: Float32Array;
+  private readonly labels: Int32Array;
+  private readonly scalars = { stepSize: new Float32Array(1), bc2: new Float32Array(1), count: new Float32Array(1) };
+  private readonly results = { lossSum: new Float32Array(1), correct: new Float32Array(1) };
+  private readonly gradientFeeds: [TensorMap, TensorMap];
+  private readonly gradientFetches: TensorMap;
+  private readonly adamFeeds: [TensorMap, TensorMap];
+  private readonly adamFetches: [TensorMap, TensorMap];
+  private readonly batchTensors = new Map<number, { image: ort.Tensor; label: ort.Tensor }>();
+  private readonly view: {
+    control: Int32Array; scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
+    grads: Float32Array[]; images: Float32Array; labels: Int32Array;
+  };
+
+  private constructor(readonly index: number, private readonly shared: SharedBuffers,
+    private readonly gradient: ort.InferenceSession, private readonly adam: ort.InferenceSession) {
+    const parts = shared.parts;
+    this.slice = paramSlice(parts, index);
+    const length = this.slice.end - this.slice.start;
+    this.view = {
+      control: new Int32Array(shared.control), scalars: new Float32Array(shared.scalars),
+      params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
+      grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * PARAM_COUNT * 4, PARAM_COUNT)),
+      images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
+    };
+    this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
+    this.v = [this.view.v.slice(this.slice.start, this.slice.end), new Float32Array(length)];
+    this.params[0].set(this.view.params);
+    const most = batchShare(shared.maxBatch, parts, 0);
+    this.images = new Float32Array((most.end - most.start) * PIXELS);
+    this.labels = new Int32Array(most.end - most.start);
+    this.shares = Array.from({ length: parts }, (_, k) => (k === index ? this.grad.subarray(this.slice.start, this.slice.end) : new Float32Array(length)));
+
+    const scalar = (a: Float32Array): ort.Tensor => f32(a, []);
+    const gradientFeeds = (set: Float32Array): TensorMap => {
+      const feeds: TensorMap = { [BATCH_COUNT]: scalar(this.scalars.count) };
+      for (const spec of PARAMS) feeds[spec.name] = f32(set.subarray(PARAM_OFFSETS[spec.name], PARAM_OFFSETS[spec.name] + paramSize(spec)), spec.shape);
+      return feeds;
+    };
+    this.gradientFeeds = [gradientFeeds(this.params[0]), gradientFeeds(this.params[1])];
+    this.gradientFetches = { [LOSS_SUM]: scalar(this.results.lossSum), [CORRECT]: scalar(this.results.correct) };
+    for (const spec of PARAMS) {
+      this.gradientFetches[gradOf(spec.name)] = f32(this.grad.subarray(PARAM_OFFSETS[spec.name], PARAM_OFFSETS[spec.name] + paramSize(spec)), spec.shape);
+    }
+    const mine = (a: Float32Array): Float32Array => a.subarray(this.slice.start, this.slice.end);
+    const adamFeeds = (s: 0 | 1): TensorMap => {
+      const feeds: TensorMap = {
+        [STEP_SIZE]: scalar(this.scalars.stepSize), [BIAS_CORRECTION2_SQRT]: scalar(this.scalars.bc2),
+        [FLAT_PARAM]: f32(mine(this.params[s]), [length]), [FLAT_M]: f32(this.m[s], [length]), [FLAT_V]: f32(this.v[s], [length]),
+      };
+      this.shares.forEach((share, k) => { feeds[gradOf(k)] = f32(share, [length]); });
+      return feeds;
+    };
+    const adamFetches = (s: 0 | 1): TensorMap => ({
+      [next(FLAT_PARAM)]: f32(mine(this.params[1 - s]), [length]),
+      [next(FLAT_M)]: f32(this.m[1 - s], [length]),
+      [next(FLAT_V)]: f32(this.v[1 - s], [length]),
+    });
+    this.adamFeeds = [adamFeeds(0), adamFeeds(1)];
+    this.adamFetches = [adamFetches(0), adamFetches(1)];
+  }
+
+  /**
+   * Part `index` of `shared.parts`, its state taken from the shared parameters, m and v. Its sessions use
+   * one ONNX Runtime thread each: the parallelism is across parts.
+   */
+  static async create(index: number, shared: SharedBuffers, models: PartModels): Promise<Part> {
+    const options = { threads: 1, spinning: false };
+    const [gradient, adam] = await Promise.all([createSession(models.gradient, 'cpu', options), createSession(models.adam, 'cpu', options)]);
+    return new Part(index, shared, gradient, adam);
+  }
+
+  /**
+   * Runs `command` for the step whose current state is set `parity`; the batch (for Gradients) is read
+   * from `images`/`labels`, which are the shared buffers for workers and the batch itself for part 0.
+   */
+  async run(command: Command, parity: 0 | 1, batchSize: number, images: Float32Array = this.view.images, labels: Int32Array = this.view.labels): Promise<void> {
+    if (command === Command.Gradients) await this.gradients(parity, batchSize, images, labels);
+    else if (command === Command.Adam) await this.update(parity);
+    else if (command === Command.Publish) this.publish(parity);
+  }
+
+  async release(): Promise<void> {
+    await this.gradient.release();
+    await this.adam.release();
+  }
+
+  private async gradients(parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array): Promise<void> {
+    const { parts } = this.shared;
+    const set = this.params[parity];
+    for (let k = 0; k < parts; k++) {
+      if (k === this.index) continue;
+      const other = paramSlice(parts, k);
+      set.set(this.view.params.subarray(other.start, other.end), other.start);
+    }
+    const share = batchShare(batchSize, parts, this.index);
+    const n = share.end - share.start;
+    if (n > 0) {
+      this.images.set(images.subarray(share.start * PIXELS, share.end * PIXELS));
+      this.labels.set(labels.subarray(share.start, share.end));
+      this.scalars.count[0] = batchSize;
+      const { image, label } = this.batchTensorsFor(n);
+      await this.gradient.run({ ...this.gradientFeeds[parity], [IMAGE]: image, [LABEL]: label }, this.gradientFetches);
+    } else {
+      this.grad.fill(0);
+      this.results.lossSum[0] = 0;
+      this.results.correct[0] = 0;
+    }
+    this.view.scalars[lossSumSlot(this.index)] = this.results.lossSum[0];
+    this.view.scalars[correctSlot(this.index)] = this.results.correct[0];
+    const out = this.view.grads[this.index];
+    for (let k = 0; k < parts; k++) {
+      if (k === this.index) continue;
+      const other = paramSlice(parts, k);
+      out.set(this.grad.subarray(other.start, other.end), other.start);
+    }
+  }
+
+  private async update(parity: 0 | 1): Promise<void> {
+    const { start, end } = this.slice;
+    this.shares.forEach((share, k) => { if (k !== this.index) share.set(this.view.grads[k].subarray(start, end)); });
+    this.scalars.stepSize[0] = this.view.scalars[STEP_SIZE_SLOT];
+    this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
+    await this.adam.run(this.adamFeeds[parity], this.adamFetches[parity]);
+    if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
+  }
+
+  private publish(parity: 0 | 1): void {
+    const { start, end } = this.slice;
+    this.view.params.set(this.params[parity].subarray(start, end), start);
+    this.view.m.set(this.m[parity], start);
+    this.view.v.set(this.v[parity], start);
+  }
+
+  private batchTensorsFor(n: number): { image: ort.Tensor; label: ort.Tensor } {
+    let t = this.batchTensors.get(n);
+    if (!t) {
+      t = {
+        image: f32(this.images.subarray(0, n * PIXELS), [n, 1, IMAGE_SIZE, IMAGE_SIZE]),
+        label: new ort.Tensor('int32', this.labels.subarray(0, n), [n]),
+      };
+      this.batchTensors.set(n, t);
+    }
+    return t;
+  }
+}
+

@@ -1,0 +1,236 @@
+/**
+ * The CPU trainer's step, data-parallel across threads: each batch is split into one contiguous share
+ * per thread, every thread computes its share of the gradient with its own ONNX Runtime session (one
+ * intra-op thread each), and each thread then runs Adam on its own slice of the flat parameter vector
+ * with the shares summed in thread order. The main thread is part 0; the others are worker threads
+ * driven through shared memory (shared.ts), so a step costs two short barriers and no messages.
+ *
+ * Why: ONNX Runtime's intra-op threads split each of ~200 small operators and synchronise after every
+ * one, which on LeNet's sizes made 2 threads slower than 1 (docs/benchmarks.md); two independent halves
+ * of the batch keep both cores busy for the whole step.
+ *
+ * Numbers: with one thread the result is the train-step model's, bit for bit. With K threads each
+ * gradient is the same sum in a different order (K partial sums added in order), so runs agree to
+ * float32 rounding across thread counts and are bit-identical for the same thread count.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PIXELS } from '../../graph/contract.js';
+import { buildFlatAdamModel, buildGradientModel } from '../../graph/models.js';
+import { flattenParams, unflattenParams } from '../../graph/params.js';
+import { encodeModel } from '../../graph/proto.js';
+import type { Batch } from '../../data/batches.js';
+import type { OptimizerState, StepResult, TrainStepRunner } from '../step-runner.js';
+import { Part } from './part.js';
+import {
+  BC2_SLOT, Command, STEP_SIZE_SLOT, type SharedBuffers, Slot, allocateShared, batchShare, correctSlot, lossSumSlot, paramSlice,
+} from './shared.js';
+import type { WorkerMessage, WorkerSetup } from './worker.js';
+
+/** Threads when none are asked for: one per core, at most 4 (a batch of 64 split further gains little). */
+export function defaultCpuThreads(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
+/** Atomics.waitAsync (Node ≥ 16), which the ES2022 library typings do not describe yet. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** Polls of the Done counter before the main thread sleeps on it: the parts usually finish together. */
+const SPIN_POLLS = 20_000;
+const EXIT_TIMEOUT_MS = 5_000;
+
+/**
+ * The compiled worker module. Under vitest these sources run as TypeScript, which a worker thread cannot
+ * load, so the worker comes from dist/ (`npm test` compiles first).
+ */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts')
+    ? new URL(here.replace(/\/src\/train\/parallel\/runner\.ts$/, '/dist/src/train/parallel/worker.js'))
+    : new URL('./worker.js', here);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`the CPU training worker ${fileURLToPath(url)} is missing; run 'npm run build'`);
+  return url;
+}
+
+export interface ParallelCpuOptions {
+  /** Threads, i.e. parts each batch is split into (default defaultCpuThreads()). */
+  readonly threads?: number;
+  /** The largest batch a step will be given (sizes the shared batch buffers). */
+  readonly maxBatch: number;
+}
+
+interface WorkerHandle {
+  readonly worker: Worker;
+  readonly index: number;
+  /** Messages of failed commands, oldest first. */
+  readonly errors: string[];
+  exited: boolean;
+}
+
+export class ParallelCpuRunner implements TrainStepRunner {
+  readonly ep = 'cpu' as const;
+  private parity: 0 | 1 = 0;
+  private readonly control: Int32Array;
+  private readonly scalars: Float32Array;
+  private readonly sharedImages: Float32Array;
+  private readonly sharedLabels: Int32Array;
+
+  private constructor(private readonly shared: SharedBuffers, private readonly main: Part,
+    private readonly workers: readonly WorkerHandle[], private readonly failure: Promise<never>,
+    /** Set once release (or a failed create) begins: worker exits are then expected. */
+    private readonly life: { closing: boolean }) {
+    this.control = new Int32Array(shared.control);
+    this.scalars = new Float32Array(shared.scalars);
+    this.sharedImages = new Float32Array(shared.images);
+    this.sharedLabels = new Int32Array(shared.labels);
+  }
+
+  get threads(): number {
+    return this.shared.parts;
+  }
+
+  static async create(initial: OptimizerState, options: ParallelCpuOptions): Promise<ParallelCpuRunner> {
+    const parts = options.threads ?? defaultCpuThreads();
+    if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${parts}`);
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
+    const shared = allocateShared(parts, options.maxBatch);
+    new Float32Array(shared.params).set(flattenParams(initial.params));
+    new Float32Array(shared.m).set(flattenParams(initial.m));
+    new Float32Array(shared.v).set(flattenParams(initial.v));
+    const gradient = encodeModel(buildGradientModel());
+    const adamFor = (k: number): Uint8Array => {
+      const slice = paramSlice(parts, k);
+      return encodeModel(buildFlatAdamModel(slice.end - slice.start, parts));
+    };
+
+    let fail: (error: Error) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => { fail = reject; });
+    failure.catch(() => undefined);  // observed through the races in waitForWorkers
+    const url = parts > 1 ? workerUrl() : undefined;
+    const handles: WorkerHandle[] = [];
+    const ready: Promise<void>[] = [];
+    const life = { closing: false };
+    for (let index = 1; index < parts; index++) {
+      const setup: WorkerSetup = { index, shared, models: { gradient, adam: adamFor(index) } };
+      const worker = new Worker(url!, { workerData: setup });
+      worker.unref();
+      const handle: WorkerHandle = { worker, index, errors: [], exited: false };
+      handles.push(handle);
+      ready.push(new Promise<void>((resolve, reject) => {
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.kind === 'ready') resolve();
+          else { handle.errors.push(message.message); reject(new Error(message.message)); }
+        });
+        worker.on('error', (error) => { const e = new Error(`CPU training thread ${index} crashed: ${error.message}`); reject(e); fail(e); });
+        worker.on('exit', (code) => {
+          handle.exited = true;
+          const e = new Error(`CPU training thread ${index} stopped unexpectedly (exit code ${code})`);
+          reject(e);
+          if (!life.closing) fail(e);
+        });
+      }));
+    }
+    try {
+      const [main] = await Promise.all([Part.create(0, shared, { gradient, adam: adamFor(0) }), ...ready]);
+      return new ParallelCpuRunner(shared, main, handles, failure, life);
+    } catch (error) {
+      life.closing = true;
+      await Promise.all(handles.map((h) => h.worker.terminate()));
+      throw error;
+    }
+  }
+
+  /** One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction. */
+  async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult> {
+    const n = batch.size;
+    if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
+    const parts = this.shared.parts;
+    if (parts > 1) {
+      const first = batchShare(n, parts, 1).start;  // the workers' shares go through shared memory
+      this.sharedImages.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
+      this.sharedLabels.set(batch.labels.subarray(first, n), first);
+    }
+    this.scalars[STEP_SIZE_SLOT] = stepSize;
+    this.scalars[BC2_SLOT] = biasCorrection2Sqrt;
+    await this.command(Command.Gradients, n, batch);
+    await this.command(Command.Adam, n);
+    this.parity = this.parity === 0 ? 1 : 0;
+    let lossSum = 0;
+    let correct = 0;
+    for (let k = 0; k < parts; k++) {
+      lossSum += this.scalars[lossSumSlot(k)];
+      correct += this.scalars[correctSlot(k)];
+    }
+    return { loss: Math.fround(lossSum / n), correct };
+  }
+
+  async readState(): Promise<OptimizerState> {
+    await this.command(Command.Publish, 0);
+    const flat = (b: SharedArrayBuffer): Float32Array => new Float32Array(b);
+    return { params: unflattenParams(flat(this.shared.params)), m: unflattenParams(flat(this.shared.m)), v: unflattenParams(flat(this.shared.v)) };
+  }
+
+  async release(): Promise<void> {
+    if (this.life.closing) return;
+    this.life.closing = true;
+    if (this.workers.length > 0) {
+      const exited = this.workers.filter((h) => !h.exited).map((h) => new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { void h.worker.terminate().then(() => resolve()); }, EXIT_TIMEOUT_MS);
+        h.worker.once('exit', () => { clearTimeout(timer); resolve(); });
+      }));
+      Atomics.store(this.control, Slot.Command, Command.Exit);
+      Atomics.add(this.control, Slot.Sequence, 1);
+      Atomics.notify(this.control, Slot.Sequence);
+      await Promise.all(exited);
+    }
+    await this.main.release();
+  }
+
+  /** Runs `command` on every part (part 0 here, the others in their threads) and waits for all of them. */
+  private async command(command: Command, batchSize: number, batch?: Batch): Promise<void> {
+    if (this.life.closing) throw new Error('the CPU step runner was released');
+    const c = this.control;
+    Atomics.store(c, Slot.Command, command);
+    Atomics.store(c, Slot.Parity, this.parity);
+    Atomics.store(c, Slot.BatchSize, batchSize);
+    Atomics.store(c, Slot.Done, 0);
+    if (this.workers.length > 0) {
+      Atomics.add(c, Slot.Sequence, 1);
+      Atomics.notify(c, Slot.Sequence);
+    }
+    let own: unknown;
+    try {
+      await this.main.run(command, this.parity, batchSize, batch?.images, batch?.labels);
+    } catch (error) {
+      own = error;
+    }
+    await this.waitForWorkers();
+    if (own !== undefined) throw own;
+    const failed = Atomics.load(c, Slot.Failed);
+    if (failed !== 0) throw new Error(`CPU training thread ${failed} failed: ${await this.errorOf(this.workers.find((h) => h.index === failed))}`);
+  }
+
+  private async waitForWorkers(): Promise<void> {
+    const want = this.workers.length;
+    if (want === 0) return;
+    const c = this.control;
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, Slot.Done) < want; i++);
+    for (;;) {
+      const done = Atomics.load(c, Slot.Done);
+      if (done >= want) return;
+      const wait = waitAsync(c, Slot.Done, done);
+      if (wait.async) await Promise.race([wait.value, this.failure]);
+    }
+  }
+
+  /** The message a failed worker sent (it is posted just before the failure is flagged). */
+  private async errorOf(handle: WorkerHandle | undefined): Promise<string> {
+    if (!handle) return 'unknown error';
+    for (let i = 0; i < 100 && handle.errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return handle.errors.shift() ?? 'no message';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The CPU trainer's data-parallel step runner (src/train/parallel): with one thread it is the train-step
+ * model bit for bit; with more it splits the batch, and agrees to float32 rounding; uneven and tiny
+ * batches, bad sizes, release, and a worker thread that dies.
+ */
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, test } from 'vitest';
+import { adamScalars } from '../../src/graph/contract.js';
+import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { ParallelCpuRunner } from '../../src/train/parallel/runner.js';
+import { batchShare, paramSlice } from '../../src/train/parallel/shared.js';
+import { type OptimizerState, StepRunner, type TrainStepRunner } from '../../src/train/step-runner.js';
+import { syntheticBatch } from '../../tools/bench/train-feeds.js';
+
+const initial = (): OptimizerState => ({ params: initParameters(3), m: zerosLikeParams(), v: zerosLikeParams() });
+/** Batch sizes of the steps: full, uneven, smaller than the thread count. */
+const SIZES = [64, 64, 37, 1, 64, 2, 5];
+
+async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; correct: number[]; state: OptimizerState }> {
+  const losses: number[] = [];
+  const correct: number[] = [];
+  for (const [i, size] of SIZES.entries()) {
+    const s = adamScalars(i + 1, 1e-3);
+    const r = await runner.step({ ...syntheticBatch(size, 100 + i), size }, s.stepSize, s.biasCorrection2Sqrt);
+    losses.push(r.loss);
+    correct.push(r.correct);
+  }
+  return { losses, correct, state: await runner.readState() };
+}
+
+function maxDifference(a: OptimizerState, b: OptimizerState): { bitIdentical: boolean; maxAbs: number } {
+  let bitIdentical = true;
+  let maxAbs = 0;
+  for (const key of ['params', 'm', 'v'] as const) {
+    for (const spec of PARAMS) {
+      const x = a[key][spec.name];
+      const y = b[key][spec.name];
+      for (let i = 0; i < x.length; i++) {
+        if (!Object.is(x[i], y[i])) bitIdentical = false;
+        maxAbs = Math.max(maxAbs, Math.abs(x[i] - y[i]));
+      }
+    }
+  }
+  return { bitIdentical, maxAbs };
+}
+
+describe('batch and parameter split', () => {
+  test('shares are contiguous, cover everything once and differ in size by at most 1', () => {
+    for (const [size, parts] of [[64, 2], [37, 3], [1, 4], [5, 3], [61706, 4]]) {
+      const shares = Array.from({ length: parts }, (_, k) => batchShare(size, parts, k));
+      expect(shares[0].start).toBe(0);
+      expect(shares[parts - 1].end).toBe(size);
+      for (let k = 1; k < parts; k++) expect(shares[k].start).toBe(shares[k - 1].end);
+      const lengths = shares.map((s) => s.end - s.start);
+      expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
+    }
+    expect(paramSlice(2, 1)).toEqual({ start: 30853, end: 61706 });
+  });
+});
+
+describe('ParallelCpuRunner', () => {
+  const open: TrainStepRunner[] = [];
+  const track = <T extends TrainStepRunner>(r: T): T => { open.push(r); return r; };
+  afterAll(async () => { for (const r of open) await r.release(); });
+
+  test('1 thread: the train-step model bit for bit (loss, correct, parameters, m, v), batches of 64, 37, 1, 2, 5', async () => {
+    const reference = await runSteps(track(await StepRunner.create('cpu', initial(), 1)));
+    const parallel = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 64 })));
+    expect(parallel.losses).toEqual(reference.losses);
+    expect(parallel.correct).toEqual(reference.correct);
+    expect(maxDifference(parallel.state, reference.state)).toEqual({ bitIdentical: true, maxAbs: 0 });
+  });
+
+  test('2 and 3 threads: same counts, losses and state within float32 rounding of 1 thread; repeatable bit for bit', async () => {
+    const one = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 64 })));
+    for (const threads of [2, 3]) {
+      const a = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })));
+      const b = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })));
+      expect(a.correct).toEqual(one.correct);
+      a.losses.forEach((loss, i) => expect(Math.abs(loss - one.losses[i]), `step ${i + 1}`).toBeLessThan(1e-6));
+      // Adam's first steps move a parameter by ~lr whatever the gradient's size, so a gradient entry that
+      // is ~0 can flip sign on rounding: the state may differ by up to 2·lr per step there.
+      const d = maxDifference(a.state, one.state);
+      expect(d.maxAbs, `${threads} threads vs 1`).toBeLessThan(2e-3 * SIZES.length);
+      expect(maxDifference(a.state, b.state).bitIdentical, `${threads} threads, two runs`).toBe(true);
+      console.log(`${threads} threads vs 1 after ${SIZES.length} steps: max |Δ| of parameters/m/v ${d.maxAbs.toExponential(2)}`);
+    }
+  });
+
+  test('bad sizes are refused; release is idempotent and later steps fail clearly', async () => {
+    await expect(ParallelCpuRunner.create(initial(), { threads: 0, maxBatch: 64 })).rejects.toThrow('threads must be an integer ≥ 1, got 0');
+    await expect(ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 0 })).rejects.toThrow('maxBatch must be an integer ≥ 1, got 0');
+    const runner = await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 8 });
+    await expect(runner.step({ ...syntheticBatch(9), size: 9 }, 1e-3, 0.03)).rejects.toThrow('batch of 9 images does not fit this runner (1 to 8)');
+    await runner.release();
+    await runner.release();
+    await expect(runner.step({ ...syntheticBatch(8), size: 8 }, 1e-3, 0.03)).rejects.toThrow('the CPU step runner was released');
+  });
+
+  test('a worker thread that dies fails the step with its thread named, instead of hanging', async () => {
+    const runner = await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 });
+    const worker = (runner as unknown as { workers: { worker: Worker }[] }).workers[0].worker;
+    await worker.terminate();
+    await expect(runner.step({ ...syntheticBatch(64), size: 64 }, 1e-3, 0.03)).rejects.toThrow(/CPU training thread 1 stopped unexpectedly/);
+    await runner.release();
+  });
+});
