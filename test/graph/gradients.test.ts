@@ -67,7 +67,7 @@ describe('gradient model: shares of a split batch add up to the batch gradient',
     const sum: Record<string, Float32Array> = Object.fromEntries(PARAMS.map((p) => [p.name, new Float32Array(paramSize(p))]));
     let lossSum = 0;
     for (const [start, end] of [[0, 2], [2, 3], [3, 4]]) {
-      const feeds = { [IMAGE]: f32([end - start, 1, 28, 28], images.subarray(start * PIXELS, end * PIXELS)), [LABEL]: i32([end - start], labels.slice(start, end)), [BATCH_COUNT]: f32([], [N]) };
+      const feeds: Record<string, ReturnType<typeof f32>> = { [IMAGE]: f32([end - start, 1, 28, 28], images.subarray(start * PIXELS, end * PIXELS)), [LABEL]: i32([end - start], labels.slice(start, end)), [BATCH_COUNT]: f32([], [N]) };
       for (const spec of PARAMS) feeds[spec.name] = f32(spec.shape, params[spec.name]);
       const out = await runOnce(buildGradientModel(), feeds);
       for (const spec of PARAMS) { const g = out[gradOf(spec.name)]; for (let i = 0; i < g.length; i++) sum[spec.name][i] += g[i]; }

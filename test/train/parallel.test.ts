@@ -11,6 +11,7 @@ import { ParallelCpuRunner } from '../../src/train/parallel/runner.js';
 import { batchShare, paramSlice } from '../../src/train/parallel/shared.js';
 import { type OptimizerState, StepRunner, type TrainStepRunner } from '../../src/train/step-runner.js';
 import { syntheticBatch } from '../../tools/bench/train-feeds.js';
+import { webTrainLoop } from '../../tools/bench/web-train.js';
 
 const initial = (): OptimizerState => ({ params: initParameters(3), m: zerosLikeParams(), v: zerosLikeParams() });
 /** Batch sizes of the steps: full, uneven, smaller than the thread count. */
@@ -103,5 +104,33 @@ describe('ParallelCpuRunner', () => {
     await worker.terminate();
     await expect(runner.step({ ...syntheticBatch(64), size: 64 }, 1e-3, 0.03)).rejects.toThrow(/CPU training thread 1 stopped unexpectedly/);
     await runner.release();
+  });
+});
+
+describe('ParallelCpuRunner on onnxruntime-web (WASM)', () => {
+  test('1 thread: the WASM train-step model bit for bit; 2 threads: within float32 rounding; WASM vs native close', async () => {
+    const single = await webTrainLoop(initial(), 1);
+    const losses: number[] = [];
+    for (const [i, size] of SIZES.entries()) losses.push(await single.step({ ...syntheticBatch(size, 100 + i), size }, adamScalars(i + 1, 1e-3)));
+    const reference = await single.readState();
+    await single.release();
+    const web1 = await ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 64, backend: 'web' });
+    const one = await runSteps(web1);
+    await web1.release();
+    expect(one.losses).toEqual(losses);
+    expect(maxDifference(one.state, reference)).toEqual({ bitIdentical: true, maxAbs: 0 });
+    const web2 = await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64, backend: 'web' });
+    const two = await runSteps(web2);
+    await web2.release();
+    const node = await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 });
+    const native = await runSteps(node);
+    await node.release();
+    for (const [label, other] of [['WASM 2 threads vs 1', two], ['native vs WASM, 2 threads', native]] as const) {
+      expect(other.correct, label).toEqual(one.correct);
+      other.losses.forEach((loss, i) => expect(Math.abs(loss - one.losses[i]), `${label}, step ${i + 1}`).toBeLessThan(1e-6));
+      const d = maxDifference(other.state, label.startsWith('native') ? two.state : one.state);
+      expect(d.maxAbs, label).toBeLessThan(2e-3 * SIZES.length);
+      console.log(`${label} after ${SIZES.length} steps: max |Δ| of parameters/m/v ${d.maxAbs.toExponential(2)}`);
+    }
   });
 });

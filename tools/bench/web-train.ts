@@ -8,7 +8,7 @@ import {
   type AdamScalars, BIAS_CORRECTION2_SQRT, IMAGE, IMAGE_SIZE, LABEL, LOSS, STATE_NAMES, STEP_SIZE, adamM, adamV, next,
 } from '../../src/graph/contract.js';
 import { buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS } from '../../src/graph/params.js';
+import { PARAMS, type Params } from '../../src/graph/params.js';
 import { encodeModel } from '../../src/graph/proto.js';
 import type { OptimizerState } from '../../src/train/step-runner.js';
 
@@ -18,7 +18,12 @@ export interface TrainLoop {
   release(): Promise<void>;
 }
 
-export async function webTrainLoop(initial: OptimizerState, threads: number): Promise<TrainLoop> {
+/** The web loop also hands out its state (tests compare it with the data-parallel runner's). */
+export interface WebTrainLoop extends TrainLoop {
+  readState(): Promise<OptimizerState>;
+}
+
+export async function webTrainLoop(initial: OptimizerState, threads: number): Promise<WebTrainLoop> {
   ort.env.wasm.numThreads = threads;
   const session = await ort.InferenceSession.create(encodeModel(buildTrainStepModel()), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   let state: Record<string, ort.Tensor> = {};
@@ -39,6 +44,18 @@ export async function webTrainLoop(initial: OptimizerState, threads: number): Pr
       });
       state = Object.fromEntries(STATE_NAMES.map((name) => [name, out[next(name)]]));
       return (out[LOSS].data as Float32Array)[0];
+    },
+    async readState() {
+      const copy = (name: string): Float32Array => (state[name].data as Float32Array).slice();
+      const params = {} as Params;
+      const m = {} as Params;
+      const v = {} as Params;
+      for (const spec of PARAMS) {
+        params[spec.name] = copy(spec.name);
+        m[spec.name] = copy(adamM(spec.name));
+        v[spec.name] = copy(adamV(spec.name));
+      }
+      return { params, m, v };
     },
     release: () => session.release(),
   };

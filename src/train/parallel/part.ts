@@ -1,25 +1,22 @@
 /**
  * One part of the CPU trainer's data-parallel step, as run by one thread (the main thread is part 0,
- * each worker one more): its own gradient and flat-Adam sessions (one ONNX Runtime thread each), its
- * private copy of the parameters, and its slice of Adam's state.
+ * each worker one more): its own gradient and flat-Adam sessions (one thread each, on either binding:
+ * backend.ts), its private copy of the parameters, and its slice of Adam's state.
  *
  * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
  * part's slice (in part order, so the sum does not depend on timing), update the slice, and publish the
  * new values, which every part copies in before its next Gradients.
  */
-import * as ort from 'onnxruntime-node';
 import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../graph/contract.js';
 import { PARAMS, PARAM_COUNT, PARAM_OFFSETS, paramSize } from '../../graph/params.js';
-import { createSession } from '../../runtime/providers.js';
+import { type Backend, type BackendFeeds, type BackendSession, type OutputArrays, type PartBackend, loadBackend } from './backend.js';
 import {
   BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
-
-type TensorMap = Record<string, ort.Tensor>;
 
 export interface PartModels {
   /** The gradient model (buildGradientModel), encoded. */
@@ -27,8 +24,6 @@ export interface PartModels {
   /** The flat Adam model for this part's slice (buildFlatAdamModel(slice length, parts)), encoded. */
   readonly adam: Uint8Array;
 }
-
-const f32 = (data: Float32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('float32', data, [...dims]);
 
 export class Part {
   private readonly slice: Range;
@@ -43,23 +38,23 @@ export class Part {
   private readonly labels: Int32Array;
   private readonly scalars = { stepSize: new Float32Array(1), bc2: new Float32Array(1), count: new Float32Array(1) };
   private readonly results = { lossSum: new Float32Array(1), correct: new Float32Array(1) };
-  private readonly gradientFeeds: [TensorMap, TensorMap];
-  private readonly gradientFetches: TensorMap;
-  private readonly adamFeeds: [TensorMap, TensorMap];
-  private readonly adamFetches: [TensorMap, TensorMap];
-  private readonly batchTensors = new Map<number, { image: ort.Tensor; label: ort.Tensor }>();
+  private readonly gradientFeeds: [BackendFeeds, BackendFeeds];
+  private readonly gradientOutputs: OutputArrays;
+  private readonly adamFeeds: [BackendFeeds, BackendFeeds];
+  private readonly adamOutputs: [OutputArrays, OutputArrays];
+  private readonly batchTensors = new Map<number, BackendFeeds>();
   private readonly view: {
-    control: Int32Array; scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
+    scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
     grads: Float32Array[]; images: Float32Array; labels: Int32Array;
   };
 
-  private constructor(readonly index: number, private readonly shared: SharedBuffers,
-    private readonly gradient: ort.InferenceSession, private readonly adam: ort.InferenceSession) {
+  private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Backend,
+    private readonly gradient: BackendSession, private readonly adam: BackendSession) {
     const parts = shared.parts;
     this.slice = paramSlice(parts, index);
     const length = this.slice.end - this.slice.start;
     this.view = {
-      control: new Int32Array(shared.control), scalars: new Float32Array(shared.scalars),
+      scalars: new Float32Array(shared.scalars),
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * PARAM_COUNT * 4, PARAM_COUNT)),
       images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
@@ -72,43 +67,47 @@ export class Part {
     this.labels = new Int32Array(most.end - most.start);
     this.shares = Array.from({ length: parts }, (_, k) => (k === index ? this.grad.subarray(this.slice.start, this.slice.end) : new Float32Array(length)));
 
-    const scalar = (a: Float32Array): ort.Tensor => f32(a, []);
-    const gradientFeeds = (set: Float32Array): TensorMap => {
-      const feeds: TensorMap = { [BATCH_COUNT]: scalar(this.scalars.count) };
-      for (const spec of PARAMS) feeds[spec.name] = f32(set.subarray(PARAM_OFFSETS[spec.name], PARAM_OFFSETS[spec.name] + paramSize(spec)), spec.shape);
+    const backend = binding;
+    const scalar = (a: Float32Array): ReturnType<Backend['float32']> => backend.float32(a, []);
+    const ofParam = (flat: Float32Array, offset: number, size: number): Float32Array => flat.subarray(offset, offset + size);
+    const gradientFeeds = (set: Float32Array): BackendFeeds => {
+      const feeds: BackendFeeds = { [BATCH_COUNT]: scalar(this.scalars.count) };
+      for (const spec of PARAMS) feeds[spec.name] = backend.float32(ofParam(set, PARAM_OFFSETS[spec.name], paramSize(spec)), spec.shape);
       return feeds;
     };
     this.gradientFeeds = [gradientFeeds(this.params[0]), gradientFeeds(this.params[1])];
-    this.gradientFetches = { [LOSS_SUM]: scalar(this.results.lossSum), [CORRECT]: scalar(this.results.correct) };
-    for (const spec of PARAMS) {
-      this.gradientFetches[gradOf(spec.name)] = f32(this.grad.subarray(PARAM_OFFSETS[spec.name], PARAM_OFFSETS[spec.name] + paramSize(spec)), spec.shape);
-    }
+    const gradientOutputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {
+      [LOSS_SUM]: { data: this.results.lossSum, dims: [] }, [CORRECT]: { data: this.results.correct, dims: [] },
+    };
+    for (const spec of PARAMS) gradientOutputs[gradOf(spec.name)] = { data: ofParam(this.grad, PARAM_OFFSETS[spec.name], paramSize(spec)), dims: spec.shape };
+    this.gradientOutputs = gradientOutputs;
     const mine = (a: Float32Array): Float32Array => a.subarray(this.slice.start, this.slice.end);
-    const adamFeeds = (s: 0 | 1): TensorMap => {
-      const feeds: TensorMap = {
+    const adamFeeds = (s: 0 | 1): BackendFeeds => {
+      const feeds: BackendFeeds = {
         [STEP_SIZE]: scalar(this.scalars.stepSize), [BIAS_CORRECTION2_SQRT]: scalar(this.scalars.bc2),
-        [FLAT_PARAM]: f32(mine(this.params[s]), [length]), [FLAT_M]: f32(this.m[s], [length]), [FLAT_V]: f32(this.v[s], [length]),
+        [FLAT_PARAM]: backend.float32(mine(this.params[s]), [length]),
+        [FLAT_M]: backend.float32(this.m[s], [length]), [FLAT_V]: backend.float32(this.v[s], [length]),
       };
-      this.shares.forEach((share, k) => { feeds[gradOf(k)] = f32(share, [length]); });
+      this.shares.forEach((share, k) => { feeds[gradOf(k)] = backend.float32(share, [length]); });
       return feeds;
     };
-    const adamFetches = (s: 0 | 1): TensorMap => ({
-      [next(FLAT_PARAM)]: f32(mine(this.params[1 - s]), [length]),
-      [next(FLAT_M)]: f32(this.m[1 - s], [length]),
-      [next(FLAT_V)]: f32(this.v[1 - s], [length]),
+    const adamOutputs = (s: 0 | 1): OutputArrays => ({
+      [next(FLAT_PARAM)]: { data: mine(this.params[1 - s]), dims: [length] },
+      [next(FLAT_M)]: { data: this.m[1 - s], dims: [length] },
+      [next(FLAT_V)]: { data: this.v[1 - s], dims: [length] },
     });
     this.adamFeeds = [adamFeeds(0), adamFeeds(1)];
-    this.adamFetches = [adamFetches(0), adamFetches(1)];
+    this.adamOutputs = [adamOutputs(0), adamOutputs(1)];
   }
 
   /**
-   * Part `index` of `shared.parts`, its state taken from the shared parameters, m and v. Its sessions use
-   * one ONNX Runtime thread each: the parallelism is across parts.
+   * Part `index` of `shared.parts` on `backend`, its state taken from the shared parameters, m and v. Its
+   * sessions use one thread each: the parallelism is across parts.
    */
-  static async create(index: number, shared: SharedBuffers, models: PartModels): Promise<Part> {
-    const options = { threads: 1, spinning: false };
-    const [gradient, adam] = await Promise.all([createSession(models.gradient, 'cpu', options), createSession(models.adam, 'cpu', options)]);
-    return new Part(index, shared, gradient, adam);
+  static async create(index: number, shared: SharedBuffers, models: PartModels, backend: PartBackend): Promise<Part> {
+    const b = await loadBackend(backend);
+    const [gradient, adam] = await Promise.all([b.createSession(models.gradient), b.createSession(models.adam)]);
+    return new Part(index, shared, b, gradient, adam);
   }
 
   /**
@@ -119,6 +118,10 @@ export class Part {
     if (command === Command.Gradients) await this.gradients(parity, batchSize, images, labels);
     else if (command === Command.Adam) await this.update(parity);
     else if (command === Command.Publish) this.publish(parity);
+  }
+
+  get backend(): PartBackend {
+    return this.binding.kind;
   }
 
   async release(): Promise<void> {
@@ -140,8 +143,7 @@ export class Part {
       this.images.set(images.subarray(share.start * PIXELS, share.end * PIXELS));
       this.labels.set(labels.subarray(share.start, share.end));
       this.scalars.count[0] = batchSize;
-      const { image, label } = this.batchTensorsFor(n);
-      await this.gradient.run({ ...this.gradientFeeds[parity], [IMAGE]: image, [LABEL]: label }, this.gradientFetches);
+      await this.gradient.run({ ...this.gradientFeeds[parity], ...this.batchFeeds(n) }, this.gradientOutputs);
     } else {
       this.grad.fill(0);
       this.results.lossSum[0] = 0;
@@ -162,7 +164,7 @@ export class Part {
     this.shares.forEach((share, k) => { if (k !== this.index) share.set(this.view.grads[k].subarray(start, end)); });
     this.scalars.stepSize[0] = this.view.scalars[STEP_SIZE_SLOT];
     this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
-    await this.adam.run(this.adamFeeds[parity], this.adamFetches[parity]);
+    await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
   }
 
@@ -173,16 +175,16 @@ export class Part {
     this.view.v.set(this.v[parity], start);
   }
 
-  private batchTensorsFor(n: number): { image: ort.Tensor; label: ort.Tensor } {
-    let t = this.batchTensors.get(n);
-    if (!t) {
-      t = {
-        image: f32(this.images.subarray(0, n * PIXELS), [n, 1, IMAGE_SIZE, IMAGE_SIZE]),
-        label: new ort.Tensor('int32', this.labels.subarray(0, n), [n]),
+  /** Image and label tensors over the first `n` slots of this part's batch buffers, made once per size. */
+  private batchFeeds(n: number): BackendFeeds {
+    let feeds = this.batchTensors.get(n);
+    if (!feeds) {
+      feeds = {
+        [IMAGE]: this.binding.float32(this.images.subarray(0, n * PIXELS), [n, 1, IMAGE_SIZE, IMAGE_SIZE]),
+        [LABEL]: this.binding.int32(this.labels.subarray(0, n), [n]),
       };
-      this.batchTensors.set(n, t);
+      this.batchTensors.set(n, feeds);
     }
-    return t;
+    return feeds;
   }
 }
-

@@ -23,6 +23,7 @@ import { flattenParams, unflattenParams } from '../../graph/params.js';
 import { encodeModel } from '../../graph/proto.js';
 import type { Batch } from '../../data/batches.js';
 import type { OptimizerState, StepResult, TrainStepRunner } from '../step-runner.js';
+import { PART_BACKENDS, type PartBackend } from './backend.js';
 import { Part } from './part.js';
 import {
   BC2_SLOT, Command, STEP_SIZE_SLOT, type SharedBuffers, Slot, allocateShared, batchShare, correctSlot, lossSumSlot, paramSlice,
@@ -61,6 +62,8 @@ export interface ParallelCpuOptions {
   readonly threads?: number;
   /** The largest batch a step will be given (sizes the shared batch buffers). */
   readonly maxBatch: number;
+  /** ONNX Runtime binding every part runs on (default 'node'; 'web' is onnxruntime-web's WASM build). */
+  readonly backend?: PartBackend;
 }
 
 interface WorkerHandle {
@@ -73,6 +76,10 @@ interface WorkerHandle {
 
 export class ParallelCpuRunner implements TrainStepRunner {
   readonly ep = 'cpu' as const;
+  get backend(): PartBackend {
+    return this.main.backend;
+  }
+
   private parity: 0 | 1 = 0;
   private readonly control: Int32Array;
   private readonly scalars: Float32Array;
@@ -97,6 +104,8 @@ export class ParallelCpuRunner implements TrainStepRunner {
     const parts = options.threads ?? defaultCpuThreads();
     if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${parts}`);
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
+    const backend = options.backend ?? 'node';
+    if (!PART_BACKENDS.includes(backend)) throw new RangeError(`backend must be one of ${PART_BACKENDS.join(', ')}; got '${String(backend)}'`);
     const shared = allocateShared(parts, options.maxBatch);
     new Float32Array(shared.params).set(flattenParams(initial.params));
     new Float32Array(shared.m).set(flattenParams(initial.m));
@@ -115,7 +124,7 @@ export class ParallelCpuRunner implements TrainStepRunner {
     const ready: Promise<void>[] = [];
     const life = { closing: false };
     for (let index = 1; index < parts; index++) {
-      const setup: WorkerSetup = { index, shared, models: { gradient, adam: adamFor(index) } };
+      const setup: WorkerSetup = { index, shared, models: { gradient, adam: adamFor(index) }, backend };
       const worker = new Worker(url!, { workerData: setup });
       worker.unref();
       const handle: WorkerHandle = { worker, index, errors: [], exited: false };
@@ -135,7 +144,7 @@ export class ParallelCpuRunner implements TrainStepRunner {
       }));
     }
     try {
-      const [main] = await Promise.all([Part.create(0, shared, { gradient, adam: adamFor(0) }), ...ready]);
+      const [main] = await Promise.all([Part.create(0, shared, { gradient, adam: adamFor(0) }, backend), ...ready]);
       return new ParallelCpuRunner(shared, main, handles, failure, life);
     } catch (error) {
       life.closing = true;

@@ -4,6 +4,7 @@
  * stopped it; a failed command sets the Failed slot and sends its message before counting itself done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PartBackend } from './backend.js';
 import { Part, type PartModels } from './part.js';
 import { Command, type SharedBuffers, Slot } from './shared.js';
 
@@ -11,6 +12,7 @@ export interface WorkerSetup {
   readonly index: number;
   readonly shared: SharedBuffers;
   readonly models: PartModels;
+  readonly backend: PartBackend;
 }
 
 export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'error'; readonly message: string };
@@ -19,7 +21,7 @@ export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'error
 const SPIN_POLLS = 20_000;
 
 async function serve(setup: WorkerSetup, port: NonNullable<typeof parentPort>): Promise<void> {
-  const part = await Part.create(setup.index, setup.shared, setup.models);
+  const part = await Part.create(setup.index, setup.shared, setup.models, setup.backend);
   const control = new Int32Array(setup.shared.control);
   port.postMessage({ kind: 'ready' } satisfies WorkerMessage);
   let seen = 0;
