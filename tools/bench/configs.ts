@@ -20,8 +20,12 @@ export interface BenchConfig {
   readonly label: string;
   readonly threads: number;
   readonly parts: readonly Part[];
-  /** onnxruntime-node: spinning intra-op threads (ORT's default; the trainer turns it off) */
-  readonly spin?: boolean;
+  /**
+   * How training runs (onnxruntime only): 'parallel', the trainer's data-parallel runner (the batch split
+   * across `threads` threads, one single-threaded session each; default), or 'session', one session of
+   * the train-step model with `threads` intra-op (WASM) threads, as before that runner existed.
+   */
+  readonly runner?: 'parallel' | 'session';
   /** extra environment, e.g. OMP_WAIT_POLICY for PyTorch */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -31,9 +35,10 @@ const ALL: readonly Part[] = ['train64', 'train256', 'epoch', 'infer1', 'infer10
 export const CONFIGS: readonly BenchConfig[] = [
   { id: 'node-1', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 1, parts: ALL },
   { id: 'node-2', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 2, parts: ALL },
-  { id: 'node-2-spin', family: 'ort-node', label: 'onnxruntime-node CPU, spinning threads (ORT default)', threads: 2, parts: ['train64', 'infer1', 'infer1000'], spin: true },
+  { id: 'node-2-session', family: 'ort-node', label: 'onnxruntime-node CPU, one train-step session (intra-op threads)', threads: 2, parts: ['train64'], runner: 'session' },
   { id: 'web-1', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 1, parts: ALL },
-  { id: 'web-2', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 2, parts: ['train64', 'infer1', 'infer1000'] },
+  { id: 'web-2', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 2, parts: ALL },
+  { id: 'web-2-session', family: 'ort-web', label: 'onnxruntime-web WASM (in Node), one train-step session (WASM threads)', threads: 2, parts: ['train64'], runner: 'session' },
   { id: 'torch-1', family: 'pytorch', label: 'PyTorch (seed recipe)', threads: 1, parts: ALL },
   // PyTorch's OpenMP threads spin by default; on a loaded machine that made its 2-thread epoch take minutes,
   // so the full epoch is timed with passive waiting (usually PyTorch's better 2-thread figure there).
@@ -62,7 +67,7 @@ export function runConfig(config: BenchConfig, settings: RunSettings, parts: rea
   const [cmd, args] = config.family === 'pytorch'
     ? [PYTHON, [TORCH_SCRIPT, ...common]]
     : [process.execPath, [path.join(HERE, 'worker.js'), '--backend', config.family === 'ort-web' ? 'web' : 'node', ...common,
-      ...(config.family === 'ort-web' ? ['--warmup-ms', String(settings.webWarmupMs)] : []), ...(config.spin ? ['--spin'] : [])]];
+      ...(config.family === 'ort-web' ? ['--warmup-ms', String(settings.webWarmupMs)] : []), '--runner', config.runner ?? 'parallel']];
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...config.env }, maxBuffer: 16 << 20 });
   if (r.error) return { ok: false, reason: `${cmd}: ${r.error.message}` };
   if (config.family === 'pytorch' && r.status === 3) return { ok: false, reason: 'PyTorch not importable with /usr/bin/python3 (install python3-torch)' };

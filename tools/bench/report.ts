@@ -69,7 +69,7 @@ export interface ReportInput {
 function tables(i: ReportInput): string[] {
   const ref = (m: Metric): number | undefined => torchBest(i.rows, m);
   const out = [
-    '### Training (train-step model; state fed back every step)', '',
+    '### Training (state fed back every step)', '',
     '| configuration | threads | batch 64: ms/step median (p10–p90) | images/s | × PyTorch | batch 256: ms/step | images/s | × PyTorch | epoch images/s | × PyTorch | peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -79,7 +79,7 @@ function tables(i: ReportInput): string[] {
   out.push('', '### Inference (`lenet.onnx`; PyTorch in eval mode under no_grad)', '',
     '| configuration | threads | batch 1: ms median (p10–p90) | images/s | × PyTorch | batch 1000: ms median (p10–p90) | images/s | × PyTorch | peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of i.rows) {
+  for (const r of i.rows.filter((row) => row.config.parts.some((p) => p.startsWith('infer')))) {
     out.push(`| ${name(r)} | ${r.config.threads} | ${lat(r.lat.infer1)} | ${f0(ips(r, 'infer1'))} | ${ratio(ips(r, 'infer1'), ref('infer1'))} | ${lat(r.lat.infer1000)} | ${f0(ips(r, 'infer1000'))} | ${ratio(ips(r, 'infer1000'), ref('infer1000'))} | ${f0(r.maxRssMb)} |`);
   }
   return out;
@@ -111,12 +111,13 @@ function flopsSection(i: ReportInput): string[] {
 function targets(i: ReportInput): string[] {
   const get = (id: string): Row | undefined => i.rows.find((r) => r.config.id === id);
   const check = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**');
-  const t64 = ips(get('node-2') ?? ({} as Row), 'train64');
-  const t1000 = ips(get('node-2') ?? ({} as Row), 'infer1000') ?? 0;
-  const best1000 = Math.max(t1000, ips(get('node-1') ?? ({} as Row), 'infer1000') ?? 0);
+  const ipsOf = (id: string, m: Metric): number | undefined => { const row = get(id); return row ? ips(row, m) : undefined; };
+  const best = (...xs: (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x !== undefined && (a === undefined || x > a) ? x : a), undefined);
+  const t64 = ipsOf('node-2', 'train64');
+  const best1000 = best(ipsOf('node-1', 'infer1000'), ipsOf('node-2', 'infer1000'));
   const b1 = Math.min(get('node-1')?.lat.infer1?.median ?? Infinity, get('node-2')?.lat.infer1?.median ?? Infinity);
-  const web = Math.max(ips(get('web-1') ?? ({} as Row), 'train64') ?? 0, ips(get('web-2') ?? ({} as Row), 'train64') ?? 0);
-  const webEpoch = ips(get('web-1') ?? ({} as Row), 'epoch');
+  const web = best(ipsOf('web-1', 'train64'), ipsOf('web-2', 'train64'));
+  const webEpoch = best(ipsOf('web-1', 'epoch'), ipsOf('web-2', 'epoch'));
   const r = (x: number | undefined, m: Metric): number | undefined => (x && torchBest(i.rows, m) ? x / (torchBest(i.rows, m) as number) : undefined);
   const rss = i.trainRss.maxRssMb;
   return [
@@ -137,7 +138,7 @@ export function renderReport(i: ReportInput): string {
     `- **Machine**: ${m.cpu}; ${m.cores} cores; ${m.memoryGiB} GiB RAM; ${m.os}`,
     `- **Load average** (1/5/15 min): ${i.loadBefore} at the start, ${i.loadAfter} at the end (other processes were running: compare within this run only)`,
     `- **Versions**: Node ${m.node}, onnxruntime-node ${m.ortNode}, onnxruntime-web ${m.ortWeb}, PyTorch ${i.torch ?? 'not available (rows skipped)'}`,
-    '- **Threads**: onnxruntime intra-op threads as listed (inter-op 1, sequential execution, graph optimisation `all`, no spinning unless stated); onnxruntime-web `env.wasm.numThreads`; PyTorch `torch.set_num_threads` (interop 1)',
+    '- **Threads**: training rows of onnxruntime run the trainer\'s data-parallel runner (src/train/parallel) unless marked "one train-step session": each batch split into one share per thread, each share in its own single-threaded session (onnxruntime-node, or onnxruntime-web with 1 WASM thread), Adam split by parameter slice; "one train-step session" rows and all inference rows use one session with that many intra-op threads (inter-op 1, sequential execution, graph optimisation `all`, no spinning) or `env.wasm.numThreads`; PyTorch `torch.set_num_threads` (interop 1)',
     `- **Data**: latency rows use a fixed MNIST-like batch; epoch rows one shuffled pass over ${i.epochImages.toLocaleString('en-US')} Fashion-MNIST training images (Debian's \`dataset-fashion-mnist\`) at batch 64, including batch assembly; PyTorch with the data preloaded as a float tensor`,
     '- p10–p90: spread of step times within a round (median over rounds)', '',
     ...tables(i), '', ...flopsSection(i), '', ...targets(i),

@@ -3,11 +3,13 @@
  * CPU or onnxruntime-web (WASM, in Node) with a given thread count. Prints one JSON line (WorkerReport).
  *
  *   node dist/tools/bench/worker.js --backend node|web --threads 2 --parts train64,train256,epoch,infer1,infer1000
- *       [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500] [--spin]
+ *       [--runner parallel|session] [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500]
  *
- * train64/train256: step latency of the train-step model with state fed back every step (node: the
- * trainer's own StepRunner, pre-allocated alternating outputs); epoch: one shuffled pass over Fashion-MNIST
- * at batch 64 including batch assembly, as `onnx-lenet train` runs it; infer1/infer1000: lenet.onnx.
+ * train64/train256: step latency with the state fed back every step — `--runner parallel` (default) is
+ * the trainer's own data-parallel runner (src/train/parallel: the batch split across the threads), on
+ * onnxruntime-node or onnxruntime-web's WASM; `--runner session` is one session of the train-step model
+ * with intra-op (WASM) threads. epoch: one shuffled pass over Fashion-MNIST at batch 64 including batch
+ * assembly, as `onnx-lenet train` runs it; infer1/infer1000: lenet.onnx.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +22,8 @@ import { buildInferenceModel } from '../../src/graph/models.js';
 import { initParameters, zerosLikeParams } from '../../src/graph/params.js';
 import { encodeModel } from '../../src/graph/proto.js';
 import { sessionOptionsFor } from '../../src/runtime/providers.js';
-import { StepRunner } from '../../src/train/step-runner.js';
+import { ParallelCpuRunner } from '../../src/train/parallel/runner.js';
+import { StepRunner, type TrainStepRunner } from '../../src/train/step-runner.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { type PeakResult, matmulPeak } from './peak.js';
 import { quantile } from './stats.js';
@@ -63,10 +66,10 @@ function latency(batch: number, ms: readonly number[]): Latency {
  * onnxruntime-web's WebAssembly with a baseline compiler first and the optimised code arrives only
  * after some seconds (a WASM train step went from ~55 ms to ~14 ms over its first ~150 steps).
  */
-async function timeIt(runs: number, fn: () => Promise<void>): Promise<number[]> {
+async function timeIt(runs: number, fn: () => Promise<void>, threadsBusy = 1): Promise<number[]> {
   const cpu0 = process.cpuUsage();
   const cpuMs = (): number => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; };
-  for (let i = 0; i < 5 || cpuMs() < settings.warmupMs; i++) await fn();
+  for (let i = 0; i < 5 || cpuMs() < settings.warmupMs * threadsBusy; i++) await fn();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -76,20 +79,25 @@ async function timeIt(runs: number, fn: () => Promise<void>): Promise<number[]> 
   return ms;
 }
 
-const settings = { warmupMs: 500, spinning: false };
+type Runner = 'parallel' | 'session';
+const settings = { warmupMs: 500, runner: 'parallel' as Runner };
 
-async function trainLoop(backend: Backend, threads: number): Promise<TrainLoop> {
+async function trainLoop(backend: Backend, threads: number, maxBatch: number): Promise<TrainLoop> {
   const initial = { params: initParameters(1), m: zerosLikeParams(), v: zerosLikeParams() };
-  if (backend === 'web') return webTrainLoop(initial, threads);
-  const runner = await StepRunner.create('cpu', initial, threads, settings.spinning);
+  if (settings.runner === 'session' && backend === 'web') return webTrainLoop(initial, threads);
+  const runner: TrainStepRunner = settings.runner === 'session'
+    ? await StepRunner.create('cpu', initial, threads)
+    : await ParallelCpuRunner.create(initial, { threads, maxBatch, backend });
   return { step: (batch, s) => runner.step(batch, s.stepSize, s.biasCorrection2Sqrt).then((r) => r.loss), release: () => runner.release() };
 }
 
 async function timeTrain(backend: Backend, threads: number, batch: number, steps: number): Promise<Latency> {
-  const loop = await trainLoop(backend, threads);
+  const loop = await trainLoop(backend, threads, batch);
   const b: Batch = { ...syntheticBatch(batch), size: batch };
   let t = 0;
-  const ms = await timeIt(steps, async () => { await loop.step(b, adamScalars(++t, 1e-3)); });
+  // The data-parallel runner keeps every thread busy, and each thread's WebAssembly tiers up on its own:
+  // warm up for settings.warmupMs of CPU time per thread.
+  const ms = await timeIt(steps, async () => { await loop.step(b, adamScalars(++t, 1e-3)); }, settings.runner === 'parallel' ? threads : 1);
   await loop.release();
   return latency(batch, ms);
 }
@@ -98,7 +106,7 @@ async function timeEpoch(backend: Backend, threads: number, images: number, data
   const data = await loadDataset({ dataset: 'fashion-mnist', dataDir, download: false, fallback: false });
   const count = Math.min(images, data.train.count);
   const split = { ...data.train, count, images: data.train.images.subarray(0, count * IMAGE_SIZE * IMAGE_SIZE), labels: data.train.labels.subarray(0, count) };
-  const loop = await trainLoop(backend, threads);
+  const loop = await trainLoop(backend, threads, 64);
   const batches = new BatchIterator(split, 64, { shuffle: true, rng: new Mt19937(1) });
   let t = 0;
   const t0 = performance.now();
@@ -120,7 +128,7 @@ async function timeInfer(backend: Backend, threads: number, batch: number, runs:
     await session.release();
     return latency(batch, ms);
   }
-  const session = await ortNode.InferenceSession.create(model, sessionOptionsFor('cpu', { threads, spinning: settings.spinning }));
+  const session = await ortNode.InferenceSession.create(model, sessionOptionsFor('cpu', { threads, spinning: false }));
   const feeds = { [IMAGE]: new ortNode.Tensor('float32', images, dims) };
   const ms = await timeIt(runs, async () => { await session.run(feeds); });
   await session.release();
@@ -133,14 +141,15 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'node' }, threads: { type: 'string', default: '1' },
       parts: { type: 'string', default: PARTS.join(',') }, steps: { type: 'string', default: '60' },
       'epoch-images': { type: 'string', default: '60000' }, 'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
-      'warmup-ms': { type: 'string' }, spin: { type: 'boolean', default: false },
+      'warmup-ms': { type: 'string' }, runner: { type: 'string', default: 'parallel' },
     },
   });
   const backend = values.backend as Backend;
   if (backend !== 'node' && backend !== 'web') throw new RangeError(`--backend must be 'node' or 'web', got '${values.backend}'`);
   const threads = Number(values.threads);
   settings.warmupMs = Number(values['warmup-ms'] ?? (backend === 'web' ? 6000 : 500));
-  settings.spinning = values.spin;
+  if (values.runner !== 'parallel' && values.runner !== 'session') throw new RangeError(`--runner must be 'parallel' or 'session', got '${values.runner}'`);
+  settings.runner = values.runner;
   const steps = Number(values.steps);
   const results: Partial<Record<Part, PartResult>> = {};
   for (const part of values.parts.split(',') as Part[]) {
