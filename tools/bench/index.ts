@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     },
   });
   const quick = values.quick;
-  const rounds = Number(values.rounds ?? (quick ? 1 : 2));
+  const rounds = Number(values.rounds ?? (quick ? 1 : 3));
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be an integer ≥ 1, got '${values.rounds}'`);
   const settings: RunSettings = { steps: quick ? 20 : 100, epochImages: quick ? 6400 : 60000, dataDir: values['data-dir'], webWarmupMs: quick ? 3000 : 6000 };
   if (!existsSync(path.join(settings.dataDir, 'train-images-idx3-ubyte.gz'))) {
