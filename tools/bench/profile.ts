@@ -1,15 +1,19 @@
 /**
  * Profile of the train-step model on onnxruntime-node's CPU provider: runs `--steps` steps with
  * `enableProfiling`, then sums the trace's kernel times per op type and lists the slowest nodes.
+ * `--gradient` profiles the gradient model instead, which the CPU trainer runs on each thread's share of
+ * a batch (e.g. `--gradient --batch 32 --threads 1` for one of two threads at batch 64).
  *
- *   npm run build && node dist/tools/bench/profile.js [--batch 64] [--threads 2] [--steps 200] [--top 15] [--model f.onnx]
+ *   npm run build && node dist/tools/bench/profile.js [--batch 64] [--threads 2] [--steps 200] [--top 15] [--model f.onnx] [--gradient]
  */
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { buildTrainStepModel } from '../../src/graph/models.js';
+import { BATCH_COUNT, IMAGE, LABEL } from '../../src/graph/contract.js';
+import { buildGradientModel, buildTrainStepModel } from '../../src/graph/models.js';
+import { PARAMS } from '../../src/graph/params.js';
 import { encodeModel } from '../../src/graph/proto.js';
 import { sessionOptionsFor } from '../../src/runtime/providers.js';
 import { median } from './stats.js';
@@ -55,15 +59,22 @@ async function main(): Promise<void> {
     options: {
       batch: { type: 'string', default: '64' }, threads: { type: 'string', default: '2' },
       steps: { type: 'string', default: '200' }, top: { type: 'string', default: '15' }, model: { type: 'string' },
+      gradient: { type: 'boolean', default: false },
     },
   });
   const batch = Number(values.batch);
   const steps = Number(values.steps);
   const prefix = path.join(tmpdir(), `onnx-lenet-profile-${process.pid}`);
   const options = { ...sessionOptionsFor('cpu', { threads: Number(values.threads) }), enableProfiling: true, profileFilePrefix: prefix };
-  const model = values.model ?? encodeModel(buildTrainStepModel());
+  const model = values.model ?? encodeModel(values.gradient ? buildGradientModel() : buildTrainStepModel());
   const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-  const feeds = trainFeeds(batch);
+  const all = trainFeeds(batch);
+  const feeds = values.gradient
+    ? {
+      ...Object.fromEntries(PARAMS.map((p) => [p.name, all[p.name]])), [IMAGE]: all[IMAGE], [LABEL]: all[LABEL],
+      [BATCH_COUNT]: new ort.Tensor('float32', Float32Array.of(2 * batch), []),
+    }
+    : all;
   const wall: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
