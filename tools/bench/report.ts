@@ -127,6 +127,8 @@ function targets(i: ReportInput): string[] {
   const ipsOf = (id: string, m: Metric): number | undefined => { const row = get(id); return row ? ips(row, m) : undefined; };
   const best = (...xs: (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x !== undefined && (a === undefined || x > a) ? x : a), undefined);
   const t64 = ipsOf('node-2', 'train64');
+  const t64Fastest = get('node-2')?.best.train64;
+  const webFastest = best(get('web-1')?.best.train64, get('web-2')?.best.train64);
   const best1000 = best(ipsOf('node-1', 'infer1000'), ipsOf('node-2', 'infer1000'));
   const b1 = Math.min(get('node-1')?.lat.infer1?.median ?? Infinity, get('node-2')?.lat.infer1?.median ?? Infinity);
   const web = best(ipsOf('web-1', 'train64'), ipsOf('web-2', 'train64'));
@@ -134,12 +136,12 @@ function targets(i: ReportInput): string[] {
   const r = (x: number | undefined, m: Metric): number | undefined => (x && torchBest(i.rows, m) ? x / (torchBest(i.rows, m) as number) : undefined);
   const rss = i.trainRss.maxRssMb;
   return [
-    '### Targets (ratios against PyTorch\'s fastest round of this run)', '',
+    '### Targets (ratios against PyTorch\'s fastest round of this run; status from our median round)', '',
     '| target | measured | status |', '|---|---|---|',
-    `| training, batch 64, 2 threads ≥ 3× PyTorch images/s | ${f0(t64)} images/s = ${f2(r(t64, 'train64'))}× | ${check(r(t64, 'train64') === undefined ? undefined : (r(t64, 'train64') as number) >= 3)} |`,
+    `| training, batch 64, 2 threads ≥ 3× PyTorch images/s | median round ${f0(t64)} images/s = ${f2(r(t64, 'train64'))}× (fastest round ${f0(t64Fastest)} = ${f2(r(t64Fastest, 'train64'))}×) | ${check(r(t64, 'train64') === undefined ? undefined : (r(t64, 'train64') as number) >= 3)} |`,
     `| inference batch 1000 ≥ 2× PyTorch | ${f0(best1000)} images/s = ${f2(r(best1000, 'infer1000'))}× | ${check(r(best1000, 'infer1000') === undefined ? undefined : (r(best1000, 'infer1000') as number) >= 2)} |`,
     `| inference batch 1 ≤ 0.1 ms per image (onnxruntime-node) | ${f2(Number.isFinite(b1) ? b1 : undefined)} ms | ${check(Number.isFinite(b1) ? b1 <= 0.1 : undefined)} |`,
-    `| onnxruntime-web WASM training ≥ PyTorch CPU images/s | batch 64 steady state ${f0(web)} images/s = ${f2(r(web, 'train64'))}×; epoch (with warm-up) ${f0(webEpoch)} images/s = ${f2(r(webEpoch, 'epoch'))}× | ${check(r(web, 'train64') === undefined ? undefined : (r(web, 'train64') as number) >= 1)} |`,
+    `| onnxruntime-web WASM training ≥ PyTorch CPU images/s | batch 64 steady state, median round ${f0(web)} images/s = ${f2(r(web, 'train64'))}× (fastest round ${f0(webFastest)} = ${f2(r(webFastest, 'train64'))}×); epoch (with warm-up) ${f0(webEpoch)} images/s = ${f2(r(webEpoch, 'epoch'))}× | ${check(r(web, 'train64') === undefined ? undefined : (r(web, 'train64') as number) >= 1)} |`,
     `| peak RSS of \`${i.trainRss.command}\` < 400 MB | ${rss === undefined ? i.trainRss.note ?? '–' : `${rss.toFixed(0)} MB (${i.trainRss.seconds?.toFixed(1)} s)`} | ${check(rss === undefined ? undefined : rss < 400)} |`,
   ];
 }
