@@ -37,8 +37,11 @@ export function defaultCpuThreads(): number {
 
 /** Atomics.waitAsync (Node ≥ 16), which the ES2022 library typings do not describe yet. */
 const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
+
+/** The main thread sleeps on the Done counter at most this long before looking again (a safety net). */
+const WAIT_SLICE_MS = 1_000;
 
 /** Polls of the Done counter before the main thread sleeps on it: the parts usually finish together. */
 const SPIN_POLLS = 20_000;
@@ -66,12 +69,51 @@ export interface ParallelCpuOptions {
   readonly backend?: PartBackend;
 }
 
+interface Life {
+  closing: boolean;
+  error?: Error;
+}
+
 interface WorkerHandle {
   readonly worker: Worker;
   readonly index: number;
   /** Messages of failed commands, oldest first. */
   readonly errors: string[];
   exited: boolean;
+}
+
+/** Starts worker `setup.index`; `ready` settles when its sessions exist (or it failed to make them). */
+function startWorker(url: URL, setup: WorkerSetup, life: Life, control: Int32Array): { handle: WorkerHandle; ready: Promise<void> } {
+  const worker = new Worker(url, { workerData: setup });
+  worker.unref();  // never keeps the process alive, even if release() is forgotten
+  const handle: WorkerHandle = { worker, index: setup.index, errors: [], exited: false };
+  const name = `CPU training thread ${setup.index}`;
+  // A crashed worker never counts itself done: record why and wake the main thread's wait.
+  const fail = (error: Error): void => {
+    life.error ??= error;
+    Atomics.notify(control, Slot.Done);
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'ready') resolve();
+      else {
+        handle.errors.push(message.message);
+        reject(new Error(`${name}: ${message.message}`));
+      }
+    });
+    worker.on('error', (error) => {
+      const e = new Error(`${name} crashed: ${error.message}`);
+      reject(e);
+      fail(e);
+    });
+    worker.on('exit', (code) => {
+      handle.exited = true;
+      const e = new Error(`${name} stopped unexpectedly (exit code ${code})`);
+      reject(e);
+      if (!life.closing) fail(e);
+    });
+  });
+  return { handle, ready };
 }
 
 export class ParallelCpuRunner implements TrainStepRunner {
@@ -87,9 +129,9 @@ export class ParallelCpuRunner implements TrainStepRunner {
   private readonly sharedLabels: Int32Array;
 
   private constructor(private readonly shared: SharedBuffers, private readonly main: Part,
-    private readonly workers: readonly WorkerHandle[], private readonly failure: Promise<never>,
-    /** Set once release (or a failed create) begins: worker exits are then expected. */
-    private readonly life: { closing: boolean }) {
+    private readonly workers: readonly WorkerHandle[],
+    /** `closing` once release (or a failed create) begins, when worker exits are expected; `error` once a worker crashed. */
+    private readonly life: Life) {
     this.control = new Int32Array(shared.control);
     this.scalars = new Float32Array(shared.scalars);
     this.sharedImages = new Float32Array(shared.images);
@@ -116,41 +158,17 @@ export class ParallelCpuRunner implements TrainStepRunner {
       return encodeModel(buildFlatAdamModel(slice.end - slice.start, parts));
     };
 
-    let fail: (error: Error) => void = () => undefined;
-    const failure = new Promise<never>((_, reject) => { fail = reject; });
-    failure.catch(() => undefined);  // observed through the races in waitForWorkers
     const url = parts > 1 ? workerUrl() : undefined;
-    const handles: WorkerHandle[] = [];
-    const ready: Promise<void>[] = [];
-    const life = { closing: false };
-    for (let index = 1; index < parts; index++) {
-      const setup: WorkerSetup = { index, shared, models: { gradient, adam: adamFor(index) }, backend };
-      const worker = new Worker(url!, { workerData: setup });
-      worker.unref();
-      const handle: WorkerHandle = { worker, index, errors: [], exited: false };
-      handles.push(handle);
-      ready.push(new Promise<void>((resolve, reject) => {
-        worker.on('message', (message: WorkerMessage) => {
-          if (message.kind === 'ready') resolve();
-          else { handle.errors.push(message.message); reject(new Error(message.message)); }
-        });
-        worker.on('error', (error) => { const e = new Error(`CPU training thread ${index} crashed: ${error.message}`); reject(e); fail(e); });
-        worker.on('exit', (code) => {
-          handle.exited = true;
-          const e = new Error(`CPU training thread ${index} stopped unexpectedly (exit code ${code})`);
-          reject(e);
-          if (!life.closing) fail(e);
-        });
-      }));
-    }
-    try {
-      const [main] = await Promise.all([Part.create(0, shared, { gradient, adam: adamFor(0) }, backend), ...ready]);
-      return new ParallelCpuRunner(shared, main, handles, failure, life);
-    } catch (error) {
-      life.closing = true;
-      await Promise.all(handles.map((h) => h.worker.terminate()));
-      throw error;
-    }
+    const life: Life = { closing: false };
+    const control = new Int32Array(shared.control);
+    const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1) }, backend }, life, control));
+    const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0) }, backend), ...started.map((w) => w.ready)]);
+    const failed = [main, ...workers].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (main.status === 'fulfilled' && !failed) return new ParallelCpuRunner(shared, main.value, started.map((w) => w.handle), life);
+    life.closing = true;
+    await Promise.all(started.map((w) => w.handle.worker.terminate()));
+    if (main.status === 'fulfilled') await main.value.release();
+    throw failed?.reason;
   }
 
   /** One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction. */
@@ -229,10 +247,11 @@ export class ParallelCpuRunner implements TrainStepRunner {
     const c = this.control;
     for (let i = 0; i < SPIN_POLLS && Atomics.load(c, Slot.Done) < want; i++);
     for (;;) {
+      if (this.life.error) throw this.life.error;
       const done = Atomics.load(c, Slot.Done);
       if (done >= want) return;
-      const wait = waitAsync(c, Slot.Done, done);
-      if (wait.async) await Promise.race([wait.value, this.failure]);
+      const wait = waitAsync(c, Slot.Done, done, WAIT_SLICE_MS);
+      if (wait.async) await wait.value;
     }
   }
 
