@@ -34,6 +34,8 @@ export interface StepResult {
 /** What the trainer needs from a step runner, whichever provider runs it. */
 export interface TrainStepRunner {
   readonly ep: ExecutionProvider;
+  /** CPU runner: the threads each batch is split across. */
+  readonly threads?: number;
   /** One Adam step on `batch` with the given step size and bias correction (see adamScalars). */
   step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult>;
   /** A host copy of the current state. */

@@ -43,7 +43,7 @@ async function writeOutputs(ctx: RunContext, state: OptimizerState, progress: Tr
   const last = progress.history[progress.history.length - 1];
   const metrics = {
     options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
-    ep: ctx.info.ep, step: progress.step, epochs: progress.history, testAccuracy: last?.testAccuracy ?? null,
+    ep: ctx.info.ep, ...(ctx.info.threads !== undefined ? { threads: ctx.info.threads } : {}), step: progress.step, epochs: progress.history, testAccuracy: last?.testAccuracy ?? null,
   };
   await writeFileAtomic(ctx.files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
 }
@@ -78,6 +78,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
     const info: TrainStartInfo = {
       dataset: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
       stepsPerEpoch: batches.batchesPerEpoch, options: run, ep,
+      ...(runner.threads !== undefined ? { threads: runner.threads } : {}),
       ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
     };
     reporter.onStart?.(info);

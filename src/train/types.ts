@@ -67,6 +67,8 @@ export interface TrainStartInfo {
   readonly stepsPerEpoch: number;
   readonly options: ResumableOptions;
   readonly ep: ExecutionProvider;
+  /** CPU: the threads each batch is split across (the last bits of a run depend on it). */
+  readonly threads?: number;
   readonly resumedAt?: { readonly epoch: number; readonly step: number };
 }
 

@@ -47,7 +47,8 @@ function cliReporter(stepRows?: string[]): TrainReporter {
       process.stdout.write(
         `Training LeNet-5 on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
           `  ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
-          `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}${resumed}\n`,
+          `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
+          `${info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}${resumed}\n`,
       );
     },
     onStep(s) {
