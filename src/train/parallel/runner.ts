@@ -30,7 +30,10 @@ import {
 } from './shared.js';
 import type { WorkerMessage, WorkerSetup } from './worker.js';
 
-/** Threads when none are asked for: one per core, at most 4 (a batch of 64 split further gains little). */
+/**
+ * Threads when none are asked for: one per core, at most 4 (each thread's share of a batch of 64 gets
+ * smaller while its fixed cost per step stays; measured only up to 2 threads, docs/benchmarks.md).
+ */
 export function defaultCpuThreads(): number {
   return Math.min(availableParallelism(), 4);
 }
