@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     machine: machineInfo(), torch, loadBefore, loadAfter: loadAverage(), rounds, rows, trainRss,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     seconds: (performance.now() - started) / 1000, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    peaks: { 1: peakOf(peakReports[1]), 2: peakOf(peakReports[2]) }, epochImages: settings.epochImages,
+    peaks: { 1: peakOf(peakReports[1]), 2: peakOf(peakReports[2]) }, epochImages: settings.epochImages, quick,
   });
   process.stdout.write(`${generated}\n`);
   if (!torch) log('PyTorch is not importable with /usr/bin/python3: its rows and the ratios are skipped (apt-get install python3-torch).');

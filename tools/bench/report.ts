@@ -77,6 +77,8 @@ export interface ReportInput {
   readonly peaks: Readonly<Record<1 | 2, PeakResult | undefined>>;
   readonly trainRss: TrainRss;
   readonly epochImages: number;
+  /** `--quick`: one round of few steps after a short warm-up; the figures are indicative only. */
+  readonly quick?: boolean;
 }
 
 function tables(i: ReportInput): string[] {
@@ -136,7 +138,7 @@ function targets(i: ReportInput): string[] {
   const r = (x: number | undefined, m: Metric): number | undefined => (x && torchBest(i.rows, m) ? x / (torchBest(i.rows, m) as number) : undefined);
   const rss = i.trainRss.maxRssMb;
   return [
-    '### Targets (ratios against PyTorch\'s fastest round of this run; status from our median round)', '',
+    `### Targets (ratios against PyTorch's fastest round of this run; status from our median round)${i.quick ? ' — quick run: indicative only, WebAssembly barely warmed up; judge the targets on a full run' : ''}`, '',
     '| target | measured | status |', '|---|---|---|',
     `| training, batch 64, 2 threads ≥ 3× PyTorch images/s | median round ${f0(t64)} images/s = ${f2(r(t64, 'train64'))}× (fastest round ${f0(t64Fastest)} = ${f2(r(t64Fastest, 'train64'))}×) | ${check(r(t64, 'train64') === undefined ? undefined : (r(t64, 'train64') as number) >= 3)} |`,
     `| inference batch 1000 ≥ 2× PyTorch | ${f0(best1000)} images/s = ${f2(r(best1000, 'infer1000'))}× | ${check(r(best1000, 'infer1000') === undefined ? undefined : (r(best1000, 'infer1000') as number) >= 2)} |`,
