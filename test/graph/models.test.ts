@@ -3,7 +3,7 @@
  * allow-list, and the same outputs from onnxruntime-node and onnxruntime-web (wasm, in Node).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
 import { MODEL_FILES, type ModelKind, buildGraphs } from '../../src/graph/export.js';
 import { checkPortable } from '../../src/graph/allowlist.js';
+import { buildFlatAdamModel, buildGradientModel } from '../../src/graph/models.js';
 import { PARAMS, PARAM_COUNT, initParameters, zerosLikeParams } from '../../src/graph/params.js';
-import { decodeModel } from '../../src/graph/proto.js';
+import { decodeModel, encodeModel } from '../../src/graph/proto.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { randomLabels, strokeImages } from '../reference/fixtures64.js';
 import { readFileSync } from 'node:fs';
@@ -96,4 +97,27 @@ describe.each(Object.entries(MODEL_FILES) as [ModelKind, string][])('%s model (%
 
 test('the parameter table holds LeNet-5\'s 61,706 parameters', () => {
   expect(PARAM_COUNT).toBe(61_706);
+});
+
+describe("the CPU trainer's gradient and flat Adam models", () => {
+  const models = { gradient: buildGradientModel(), 'flat Adam (2 parts)': buildFlatAdamModel(30_853, 2) };
+
+  test.each(Object.entries(models))('%s: portable operators only', (_, model) => {
+    expect(checkPortable(model)).toEqual([]);
+  });
+
+  test.skipIf(!hasOnnxChecker && !process.env.CI)('both pass onnx.checker.check_model(full_check=True)', () => {
+    const script = 'import onnx,sys\nfor f in sys.argv[1:]: onnx.checker.check_model(onnx.load(f), full_check=True)\nprint("ok")';
+    const files = Object.entries(models).map(([name, model], i) => {
+      const file = path.join(dir, `cpu-${i}.onnx`);
+      writeFileSync(file, encodeModel(model));
+      return file;
+    });
+    expect(execFileSync(PYTHON, ['-c', script, ...files]).toString().trim()).toBe('ok');
+  });
+
+  test('refuse a bad slice length or part count', () => {
+    expect(() => buildFlatAdamModel(0, 2)).toThrow('flat Adam length must be a positive integer, got 0');
+    expect(() => buildFlatAdamModel(10, 0)).toThrow('gradient parts must be a positive integer, got 0');
+  });
 });
