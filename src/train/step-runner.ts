@@ -89,13 +89,12 @@ export class StepRunner implements TrainStepRunner {
     this.spare = ep === 'webgpu' ? undefined : stateTensors(initial);
   }
 
-  /** `spinning` (CPU only, default false): let idle ONNX Runtime threads spin between ops; see providers.ts. */
-  static async create(ep: ExecutionProvider, initial: OptimizerState, threads?: number, spinning = false): Promise<StepRunner> {
+  static async create(ep: ExecutionProvider, initial: OptimizerState, threads?: number): Promise<StepRunner> {
     const model = encodeModel(buildTrainStepModel({ target: graphTargetFor(ep) }));
     const outputsOnGpu = ep === 'webgpu' ? STATE_NAMES.map(next) : undefined;
     // No spinning: idle ORT threads would compete with the batch assembly between steps and, on a
     // shared 2-core machine, with other processes (3–4× slower steps at 2 threads; docs/benchmarks.md).
-    const session = await createSession(model, ep, { threads, outputsOnGpu, ...(ep === 'cpu' ? { spinning } : {}) });
+    const session = await createSession(model, ep, { threads, outputsOnGpu, ...(ep === 'cpu' ? { spinning: false } : {}) });
     const stateSpecs = (): { name: string; shape: readonly number[] }[] =>
       PARAMS.flatMap((p) => [p.name, adamM(p.name), adamV(p.name)].map((name) => ({ name, shape: p.shape })));
     return new StepRunner(session, ep, initial, ep === 'webgpu' ? await GpuReadBack.create(stateSpecs()) : undefined);
