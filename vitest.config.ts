@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     // onnxruntime-node's session.run is synchronous and CPU-heavy: keep files from fighting over 2 cores.
     fileParallelism: false,
+    env: {
+      // Vitest runs the sources as TypeScript, which a worker thread cannot load: the CPU trainer's
+      // threads run the compiled worker (`npm test` builds first).
+      ONNX_LENET_CPU_WORKER: fileURLToPath(new URL('./dist/src/train/step/parallel/worker.js', import.meta.url)),
+    },
   },
 });

@@ -2,12 +2,13 @@
  * Batching for the trainer: one epoch of a split in batches of float32 pixels in [0, 1] and int32
  * labels, optionally shuffled by a seeded MT19937 (same seed → same order on every platform).
  *
+ * Pure code (no Node APIs): the page batches its digits with it too.
+ *
  * Buffers are allocated once (one set for full batches, one for the short last batch) and reused: a
  * yielded batch is only valid until the iterator advances; copy it to keep it.
  */
 import type { Mt19937 } from '../util/rng.js';
-import { IMAGE_PIXELS } from './idx.js';
-import type { Split } from './types.js';
+import { IMAGE_PIXELS, type Split } from './types.js';
 
 export interface Batch {
   /** size*784 floats, float32(pixel / 255) exactly as torchvision's ToTensor gives them. */

@@ -10,12 +10,11 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
+import { IMAGE_COLS, IMAGE_ROWS } from './types.js';
 
 export const IDX_IMAGES_MAGIC = 2051;
 export const IDX_LABELS_MAGIC = 2049;
-export const IMAGE_ROWS = 28;
-export const IMAGE_COLS = 28;
-export const IMAGE_PIXELS = IMAGE_ROWS * IMAGE_COLS;
+export { IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS } from './types.js';
 export const NUM_CLASSES = 10;
 /** Larger decompressed files are refused (MNIST's largest is 47,040,016 bytes). */
 export const MAX_IDX_BYTES = 256 * 1024 * 1024;

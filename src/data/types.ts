@@ -1,5 +1,10 @@
 /** Data types shared by the data layer (re-exported from dataset.ts, the public entry point). */
 
+/** MNIST-style images: 28×28 grey bytes, row-major. */
+export const IMAGE_ROWS = 28;
+export const IMAGE_COLS = 28;
+export const IMAGE_PIXELS = IMAGE_ROWS * IMAGE_COLS;
+
 /** The named data sets (any folder of IDX files can be loaded too, via `dataDir`). */
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'mnist-sample';
 

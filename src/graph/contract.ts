@@ -35,11 +35,15 @@ export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 export const CLASSES = 10;
 
-/** torch.optim.Adam defaults, as in the seed. */
-export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+/** torch.optim.Adam defaults, as in the seed (`lr` is the seed's learning rate and the trainer's default). */
+export const ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
-export const adamM = (p: ParamName): string => `adam.m.${p}`;
-export const adamV = (p: ParamName): string => `adam.v.${p}`;
+const ADAM_M = 'adam.m.';
+const ADAM_V = 'adam.v.';
+export const adamM = (p: string): string => `${ADAM_M}${p}`;
+export const adamV = (p: string): string => `${ADAM_V}${p}`;
+/** True for the optimizer's own state inputs (Adam's moments), as opposed to the model's parameters. */
+export const isOptimizerState = (name: string): boolean => name.startsWith(ADAM_M) || name.startsWith(ADAM_V);
 /** Gradient output of a parameter (`grad.fc1.weight`), or the flat Adam model's input from part k (`grad.0`). */
 export const gradOf = (name: string | number): string => `grad.${name}`;
 /** Output name carrying the updated value of a train-step input (`next.conv1.weight`, …). */

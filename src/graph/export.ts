@@ -10,6 +10,7 @@ import { PARAM_COUNT, type Params, initParameters } from './params.js';
 import { type IModelProto, type IValueInfoProto, encodeModel } from './proto.js';
 import { dtypeOfProto } from './tensor.js';
 import type { GraphTarget } from './webgpu-conv.js';
+import type { ValueSpec } from '../runtime/binding/types.js';
 
 export const MODEL_FILES = { inference: 'lenet.onnx', train: 'lenet.train.onnx', eval: 'lenet.eval.onnx' } as const;
 export type ModelKind = keyof typeof MODEL_FILES;
@@ -47,13 +48,22 @@ export interface BuildGraphsResult {
   readonly models: readonly ModelSummary[];
 }
 
-function signature(info: IValueInfoProto): TensorSignature {
+export function signature(info: IValueInfoProto): TensorSignature {
   const tensorType = info.type?.tensorType;
   return {
     name: info.name ?? '',
     dtype: dtypeOfProto(tensorType?.elemType ?? 0) ?? `type ${tensorType?.elemType}`,
     shape: (tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
   };
+}
+
+/** A model's inputs and outputs as name, element type and shape (the form ONNX Runtime's session metadata takes). */
+export function modelValueSpecs(model: IModelProto): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
+  const spec = (info: IValueInfoProto): ValueSpec => {
+    const s = signature(info);
+    return { name: s.name, type: s.dtype, shape: s.shape };
+  };
+  return { inputs: (model.graph?.input ?? []).map(spec), outputs: (model.graph?.output ?? []).map(spec) };
 }
 
 export function summarizeModel(kind: ModelKind, file: string, model: IModelProto, bytes: number): ModelSummary {

@@ -103,6 +103,18 @@ export function initParameters(seed: number | Mt19937): Params {
   return params;
 }
 
+/** LeNet's parameters picked from named values (e.g. a train step's state), checked for presence and size. */
+export function asParams(values: Readonly<Record<string, Float32Array>>): Params {
+  const params = {} as Params;
+  for (const spec of PARAMS) {
+    const data = values[spec.name];
+    if (!data) throw new RangeError(`LeNet parameter '${spec.name}' is missing`);
+    if (data.length !== paramSize(spec)) throw new RangeError(`LeNet parameter '${spec.name}' has ${data.length} values, expected ${paramSize(spec)}`);
+    params[spec.name] = data;
+  }
+  return params;
+}
+
 /** Zero-filled tensors shaped like every parameter (Adam's initial m and v). */
 export function zerosLikeParams(): Params {
   const zeros = {} as Params;

@@ -11,6 +11,7 @@
  */
 import { InferenceSession, env } from 'onnxruntime-node';
 import { ExecutionProviderError, explainSessionError } from './session-errors.js';
+import { checkThreads } from './threads.js';
 
 // ONNX Runtime logs a provider's load failure natively (at error level) before throwing the same error;
 // the error is turned into one actionable line below, so the native copy is only noise. Must be set
@@ -23,7 +24,7 @@ export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 export { ExecutionProviderError };
 
 export interface ProviderOptions {
-  /** Threads for the CPU provider's intra-op pool (ONNX Runtime's default when omitted: one per core). */
+  /** Threads for the CPU provider's intra-op pool (threads.ts; ONNX Runtime's default when omitted: one per core). */
   readonly threads?: number;
   /**
    * WebGPU only: keep these outputs (all with `true`) in GPU buffers, so that parameters and optimizer state
@@ -54,16 +55,10 @@ export function parseExecutionProvider(value: string): ExecutionProvider {
   throw new RangeError(`execution provider must be one of ${valid}; got '${value}'`);
 }
 
-function checkThreads(threads: number | undefined): void {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
-  }
-}
-
 /** The session options for `ep`. */
 export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): InferenceSession.SessionOptions {
   parseExecutionProvider(ep);
-  checkThreads(options.threads);
+  if (options.threads !== undefined) checkThreads(options.threads);
   const common: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',

@@ -22,6 +22,18 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-cache',
 };
 
+/** Folders of compiled shared code the page imports: image preprocessing, the graph contract and parameters. */
+const PAGE_FOLDERS = ['image', 'graph', 'util'] as const;
+/**
+ * Single compiled modules the page imports from folders that also hold Node-only code: batching, the
+ * binding interface with its onnxruntime-web implementation, and the train-step layer.
+ */
+const PAGE_FILES = [
+  'data/batches.js', 'data/types.js',
+  'runtime/binding/types.js', 'runtime/binding/web.js', 'runtime/binding/metadata.js',
+  'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
+] as const;
+
 /**
  * The page (`/` → web/index.html, other files of web/), its compiled scripts and the compiled shared
  * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
@@ -35,7 +47,8 @@ export function routeTable(root: string, models: { model: string; trainModel: st
     { kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel },
     { kind: 'dir', url: '/ort/', dir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') },
     { kind: 'dir', url: '/dist/web/', dir: path.join(dist, 'web') },
-    ...['image', 'graph', 'util'].map((m): Route => ({ kind: 'dir', url: `/dist/src/${m}/`, dir: path.join(dist, 'src', m) })),
+    ...PAGE_FILES.map((f): Route => ({ kind: 'file', url: `/dist/src/${f}`, file: path.join(dist, 'src', f) })),
+    ...PAGE_FOLDERS.map((m): Route => ({ kind: 'dir', url: `/dist/src/${m}/`, dir: path.join(dist, 'src', m) })),
     { kind: 'dir', url: '/', dir: path.join(root, 'web') },
   ];
 }

@@ -7,11 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import protobuf from 'protobufjs';
-import { STATE_NAMES, adamM, adamV } from '../graph/contract.js';
-import { PARAMS, type Params, paramSize } from '../graph/params.js';
 import type { RngState } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
-import type { OptimizerState } from './step-runner.js';
+import { type HostState, sizeOf } from './step/state.js';
 import type { EpochMetrics, ResumableOptions } from './types.js';
 
 export const CHECKPOINT_VERSION = 1;
@@ -38,7 +36,8 @@ export interface TrainProgress {
 export interface Checkpoint {
   readonly options: ResumableOptions;
   readonly progress: TrainProgress;
-  readonly state: OptimizerState;
+  /** The train step's state, by the model's input names (runners check it against their model). */
+  readonly state: HostState;
 }
 
 const Tensor = new protobuf.Type('Tensor')
@@ -54,20 +53,12 @@ new protobuf.Root().define('onnx_lenet').add(Tensor).add(CheckpointMessage);
 interface TensorMessage { name: string; dims: number[]; data: Uint8Array }
 interface CheckpointBody { version: number; metaJson: string; tensors: TensorMessage[] }
 
-function stateEntries(state: OptimizerState): [string, Float32Array, readonly number[]][] {
-  return PARAMS.flatMap((spec) => [
-    [spec.name, state.params[spec.name], spec.shape],
-    [adamM(spec.name), state.m[spec.name], spec.shape],
-    [adamV(spec.name), state.v[spec.name], spec.shape],
-  ] as [string, Float32Array, readonly number[]][]);
-}
-
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const body: CheckpointBody = {
     version: CHECKPOINT_VERSION,
     metaJson: JSON.stringify({ options: checkpoint.options, progress: checkpoint.progress }),
-    tensors: stateEntries(checkpoint.state).map(([name, data, dims]) => ({
-      name, dims: [...dims], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    tensors: checkpoint.state.map(({ name, shape, data }) => ({
+      name, dims: [...shape], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     })),
   };
   return CheckpointMessage.encode(CheckpointMessage.fromObject(body)).finish();
@@ -95,22 +86,17 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     return fail('its metadata is not valid JSON');
   }
   if (!meta?.options || !meta?.progress || typeof meta.progress.step !== 'number') fail('its metadata lacks options or progress');
-  const byName = new Map(body.tensors.map((t) => [t.name, t]));
-  const read = (name: string, size: number): Float32Array => {
-    const t = byName.get(name) ?? fail(`tensor '${name}' is missing`);
-    if (t.data.length !== size * 4) fail(`tensor '${name}' holds ${t.data.length / 4} values, expected ${size}`);
+  if (body.tensors.length === 0) fail('it holds no tensors');
+  const names = new Set<string>();
+  const state = body.tensors.map((t): HostState[number] => {
+    if (names.has(t.name)) fail(`tensor '${t.name}' appears twice`);
+    names.add(t.name);
+    if (t.data.length !== sizeOf(t.dims) * 4) fail(`tensor '${t.name}' holds ${t.data.length / 4} values, expected ${sizeOf(t.dims)} for [${t.dims.join(',')}]`);
     const copy = new Uint8Array(t.data.length); // a Node Buffer's slice() would share its pool
     copy.set(t.data);
-    return new Float32Array(copy.buffer);
-  };
-  const params = {} as Params, m = {} as Params, v = {} as Params;
-  for (const spec of PARAMS) {
-    params[spec.name] = read(spec.name, paramSize(spec));
-    m[spec.name] = read(adamM(spec.name), paramSize(spec));
-    v[spec.name] = read(adamV(spec.name), paramSize(spec));
-  }
-  if (body.tensors.length !== STATE_NAMES.length) fail(`it holds ${body.tensors.length} tensors, expected ${STATE_NAMES.length}`);
-  return { options: meta.options, progress: meta.progress, state: { params, m, v } };
+    return { name: t.name, shape: t.dims, data: new Float32Array(copy.buffer) };
+  });
+  return { options: meta.options, progress: meta.progress, state };
 }
 
 export async function readCheckpoint(file: string): Promise<Checkpoint> {

@@ -1,10 +1,12 @@
 /** Defaults (the seed's recipe) and validation of training options. */
 import { DATASET_NAMES } from '../data/types.js';
+import { ADAM } from '../graph/contract.js';
+import { checkThreads } from '../runtime/threads.js';
 import type { ResumableOptions, TrainOptions } from './types.js';
 import { LR_SCHEDULES } from './schedule.js';
 
 export const DEFAULTS: ResumableOptions = {
-  dataset: 'mnist', epochs: 10, batchSize: 64, lr: 1e-3, seed: 0, lrSchedule: 'constant', augment: false,
+  dataset: 'mnist', epochs: 10, batchSize: 64, lr: ADAM.lr, seed: 0, lrSchedule: 'constant', augment: false,
 };
 
 function positiveInt(name: string, value: number): void {
@@ -22,7 +24,7 @@ export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOp
   if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${run.seed}`);
   if (!(LR_SCHEDULES as readonly string[]).includes(run.lrSchedule)) throw new RangeError(`lr schedule must be one of ${LR_SCHEDULES.join(', ')}; got '${run.lrSchedule}'`);
   if (given.maxSteps !== undefined) positiveInt('max steps', given.maxSteps);
-  if (given.threads !== undefined) positiveInt('threads', given.threads);
+  if (given.threads !== undefined) checkThreads(given.threads);
   return run;
 }
 

@@ -9,8 +9,9 @@ import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset } from '../d
 import { adamScalars } from '../graph/contract.js';
 import { MODEL_FILES } from '../graph/export.js';
 import { buildInferenceModel } from '../graph/models.js';
-import { initParameters, zerosLikeParams } from '../graph/params.js';
+import { asParams, initParameters } from '../graph/params.js';
 import { encodeModel } from '../graph/proto.js';
+import { defaultThreads } from '../runtime/threads.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
 import { augmentBatch } from './augment.js';
@@ -18,7 +19,9 @@ import { type Checkpoint, type TrainProgress, readCheckpoint, writeCheckpoint } 
 import { Evaluator } from './evaluator.js';
 import { resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
-import { type OptimizerState, type TrainStepRunner, createStepRunner } from './step-runner.js';
+import { createStepRunner } from './step/create.js';
+import type { TrainStepRunner } from './step/runner.js';
+import { type HostState, modelState } from './step/state.js';
 import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo } from './types.js';
 
 export const CHECKPOINT_FILE = 'lenet.ckpt';
@@ -36,10 +39,10 @@ interface RunContext {
   readonly evaluator: Evaluator;
 }
 
-async function writeOutputs(ctx: RunContext, state: OptimizerState, progress: TrainProgress): Promise<void> {
+async function writeOutputs(ctx: RunContext, state: HostState, progress: TrainProgress): Promise<void> {
   const checkpoint: Checkpoint = { options: ctx.options, progress, state };
   await writeCheckpoint(ctx.files.checkpoint, checkpoint);
-  await writeFileAtomic(ctx.files.model, encodeModel(buildInferenceModel(state.params)));
+  await writeFileAtomic(ctx.files.model, encodeModel(buildInferenceModel(asParams(modelState(state)))));
   const last = progress.history[progress.history.length - 1];
   const metrics = {
     options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
@@ -56,14 +59,15 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
   const requested = resolveOptions(options, resumed?.options);
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
-  const initial: OptimizerState = resumed?.state ?? { params: initParameters(dataRng), m: zerosLikeParams(), v: zerosLikeParams() };
+  const initial = resumed ? { state: resumed.state } : { params: initParameters(dataRng) };
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));
   // Sessions first: a provider that cannot run fails fast, before any download or file is touched.
   const ep = options.ep ?? 'cpu';
-  const runner = await createStepRunner(ep, initial, { threads: options.threads, maxBatch: requested.batchSize });
+  const threads = options.threads ?? defaultThreads();
+  const runner = await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize });
   let evaluator: Evaluator | undefined;
   try {
-    evaluator = await Evaluator.create(ep, options.threads);
+    evaluator = await Evaluator.create(ep, threads);
     const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback: options.fallback, onWarning: reporter.onWarning, signal: options.signal });
     const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
     if (resumed && resumed.progress.trainCount !== data.train.count) {
@@ -135,7 +139,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     const seconds = (performance.now() - t0) / 1000;
     reporter.onEvaluate?.(epoch + 1);
     const state = await ctx.runner.readState();
-    const test = await ctx.evaluator.evaluate(state.params, ctx.data.test);
+    const test = await ctx.evaluator.evaluate(asParams(modelState(state)), ctx.data.test);
     const metrics: EpochMetrics = {
       epoch: epoch + 1, loss: stats.lossSum / stats.seen, trainAccuracy: stats.correct / stats.seen,
       testLoss: test.loss, testAccuracy: test.accuracy, seconds, imagesPerSecond: stats.seen / seconds, lr,

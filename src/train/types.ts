@@ -11,7 +11,7 @@ export interface ResumableOptions {
   readonly epochs: number;
   /** Batch size (default 64). */
   readonly batchSize: number;
-  /** Adam learning rate (default 1e-3). */
+  /** Adam learning rate (default ADAM.lr = 1e-3, the seed's). */
   readonly lr: number;
   /** Seed of the initial weights (PyTorch's init, as torch.manual_seed) and of the data order. Default 0. */
   readonly seed: number;
@@ -29,10 +29,10 @@ export interface TrainOptions extends Partial<ResumableOptions> {
   /** Execution provider (default 'cpu'). */
   readonly ep?: ExecutionProvider;
   /**
-   * CPU threads (default: one per core, at most 4). On the CPU each batch is split into one share per
-   * thread and the gradient shares are summed (src/train/parallel), so the last bits of a run depend on
-   * this number; the same number gives the same run bit for bit. GPU providers: threads of the CPU
-   * parts of ONNX Runtime.
+   * CPU threads ONNX Runtime computes on (src/runtime/threads.ts; default: one per core, at most 4). On
+   * the CPU each batch is split into one share per thread and the gradient shares are summed
+   * (src/train/step/parallel), so the last bits of a run depend on this number; the same number gives
+   * the same run bit for bit. Evaluation, and the CPU parts of GPU providers, get as many intra-op threads.
    */
   readonly threads?: number;
   /** Where lenet.onnx, the checkpoint and the metrics go (default 'models'). */

@@ -6,18 +6,23 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, test } from 'vitest';
 import { adamScalars } from '../../src/graph/contract.js';
-import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
-import { ParallelCpuRunner } from '../../src/train/parallel/runner.js';
-import { batchShare, paramSlice } from '../../src/train/parallel/shared.js';
-import { type OptimizerState, StepRunner, type TrainStepRunner } from '../../src/train/step-runner.js';
+import { buildTrainStepModel } from '../../src/graph/models.js';
+import { PARAM_COUNT, initParameters } from '../../src/graph/params.js';
+import { encodeModel } from '../../src/graph/proto.js';
+import { loadBinding } from '../../src/runtime/binding/load.js';
+import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
+import { batchShare, paramSlice } from '../../src/train/step/parallel/shared.js';
+import type { TrainStepRunner } from '../../src/train/step/runner.js';
+import { createSessionRunner } from '../../src/train/step/session-runner.js';
+import { TrainStepSession } from '../../src/train/step/session-step.js';
+import type { HostState, StateSource } from '../../src/train/step/state.js';
 import { syntheticBatch } from '../../tools/bench/train-feeds.js';
-import { webTrainLoop } from '../../tools/bench/web-train.js';
 
-const initial = (): OptimizerState => ({ params: initParameters(3), m: zerosLikeParams(), v: zerosLikeParams() });
+const initial = (): StateSource => ({ params: initParameters(3) });
 /** Batch sizes of the steps: full, uneven, smaller than the thread count. */
 const SIZES = [64, 64, 37, 1, 64, 2, 5];
 
-async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; correct: number[]; state: OptimizerState }> {
+async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
   const losses: number[] = [];
   const correct: number[] = [];
   for (const [i, size] of SIZES.entries()) {
@@ -29,19 +34,17 @@ async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; co
   return { losses, correct, state: await runner.readState() };
 }
 
-function maxDifference(a: OptimizerState, b: OptimizerState): { bitIdentical: boolean; maxAbs: number } {
+function maxDifference(a: HostState, b: HostState): { bitIdentical: boolean; maxAbs: number } {
   let bitIdentical = true;
   let maxAbs = 0;
-  for (const key of ['params', 'm', 'v'] as const) {
-    for (const spec of PARAMS) {
-      const x = a[key][spec.name];
-      const y = b[key][spec.name];
-      for (let i = 0; i < x.length; i++) {
-        if (!Object.is(x[i], y[i])) bitIdentical = false;
-        maxAbs = Math.max(maxAbs, Math.abs(x[i] - y[i]));
-      }
+  expect(a.map((t) => t.name)).toEqual(b.map((t) => t.name));
+  a.forEach(({ data: x }, k) => {
+    const y = b[k].data;
+    for (let i = 0; i < x.length; i++) {
+      if (!Object.is(x[i], y[i])) bitIdentical = false;
+      maxAbs = Math.max(maxAbs, Math.abs(x[i] - y[i]));
     }
-  }
+  });
   return { bitIdentical, maxAbs };
 }
 
@@ -55,7 +58,7 @@ describe('batch and parameter split', () => {
       const lengths = shares.map((s) => s.end - s.start);
       expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
     }
-    expect(paramSlice(2, 1)).toEqual({ start: 30853, end: 61706 });
+    expect(paramSlice(PARAM_COUNT, 2, 1)).toEqual({ start: 30853, end: 61706 });
   });
 });
 
@@ -65,7 +68,7 @@ describe('ParallelCpuRunner', () => {
   afterAll(async () => { for (const r of open) await r.release(); });
 
   test('1 thread: the train-step model bit for bit (loss, correct, parameters, m, v), batches of 64, 37, 1, 2, 5', async () => {
-    const reference = await runSteps(track(await StepRunner.create('cpu', initial(), 1)));
+    const reference = await runSteps(track(await createSessionRunner('cpu', initial(), { threads: 1 })));
     const parallel = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 64 })));
     expect(parallel.losses).toEqual(reference.losses);
     expect(parallel.correct).toEqual(reference.correct);
@@ -109,10 +112,8 @@ describe('ParallelCpuRunner', () => {
 
 describe('ParallelCpuRunner on onnxruntime-web (WASM)', () => {
   test('1 thread: the WASM train-step model bit for bit; 2 threads: within float32 rounding; WASM vs native close', async () => {
-    const single = await webTrainLoop(initial(), 1);
-    const losses: number[] = [];
-    for (const [i, size] of SIZES.entries()) losses.push(await single.step({ ...syntheticBatch(size, 100 + i), size }, adamScalars(i + 1, 1e-3)));
-    const reference = await single.readState();
+    const single = await TrainStepSession.create(await loadBinding('web', { wasmThreads: 1 }), encodeModel(buildTrainStepModel()), initial());
+    const { losses, state: reference } = await runSteps(single);
     await single.release();
     const web1 = await ParallelCpuRunner.create(initial(), { threads: 1, maxBatch: 64, backend: 'web' });
     const one = await runSteps(web1);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { PARAM_NAMES } from '../../src/graph/params.js';
+import { modelState } from '../../src/train/step/state.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { train } from '../../src/train/trainer.js';
 import type { TrainOptions } from '../../src/train/types.js';
@@ -24,7 +25,7 @@ async function run(options: TrainOptions): Promise<{ losses: number[]; params: R
   const losses: number[] = [];
   const result = await train({ dataset: 'mnist-sample', threads: 2, ...options, outDir }, { onStep: (s) => losses.push(s.loss) });
   const checkpoint = await readCheckpoint(result.files.checkpoint);
-  return { losses, params: checkpoint.state.params, outDir, step: result.step };
+  return { losses, params: modelState(checkpoint.state), outDir, step: result.step };
 }
 
 function expectSameParams(a: Record<string, Float32Array>, b: Record<string, Float32Array>): void {

@@ -7,13 +7,14 @@
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as ortNode from 'onnxruntime-node';
+import { BatchIterator } from '../../src/data/batches.js';
 import { loadDataset } from '../../src/data/dataset.js';
 import { buildGraphs } from '../../src/graph/export.js';
-import {
-  BIAS_CORRECTION2_SQRT, IMAGE, LABEL, LOSS, STATE_NAMES, STEP_SIZE, adamM, adamScalars, adamV, next,
-} from '../../src/graph/contract.js';
-import { PARAMS, initParameters, zerosLikeParams, type Params } from '../../src/graph/params.js';
+import { ADAM, adamScalars } from '../../src/graph/contract.js';
+import { asParams, initParameters, type Params } from '../../src/graph/params.js';
+import { nodeBinding } from '../../src/runtime/binding/node.js';
+import { TrainStepSession } from '../../src/train/step/session-step.js';
+import { modelState } from '../../src/train/step/state.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { replaceInitializers } from '../../web/src/onnx-weights.js';
 
@@ -36,43 +37,27 @@ export interface NodeTraining {
   readonly losses: number[];
 }
 
-/** `steps` Adam steps of batch `batch` with onnxruntime-node (CPU, 1 thread), from initParameters(seed). */
+/**
+ * `steps` Adam steps of batch `batch` with onnxruntime-node (CPU, 1 thread), from initParameters(seed),
+ * batches in the page's order (BatchIterator over a second MT19937 seeded alike; web/src/trainer.ts).
+ */
 export async function trainInNode(trainModel: string, steps: number, batch = 64, seed = 0): Promise<NodeTraining> {
   const { train } = await loadDataset({ dataset: 'mnist-sample' });
-  const session = await ortNode.InferenceSession.create(trainModel, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-  const init = initParameters(seed);
-  const [m, v] = [zerosLikeParams(), zerosLikeParams()];
-  const state = new Map<string, { data: Float32Array; shape: readonly number[] }>();
-  for (const p of PARAMS) {
-    state.set(p.name, { data: init[p.name], shape: p.shape });
-    state.set(adamM(p.name), { data: m[p.name], shape: p.shape });
-    state.set(adamV(p.name), { data: v[p.name], shape: p.shape });
-  }
-  const rng = new Mt19937(seed);
-  const order = Uint32Array.from({ length: train.count }, (_, i) => i);
+  const session = await TrainStepSession.create(nodeBinding, await readFile(trainModel), { params: initParameters(seed) }, { threads: 1 });
+  const order = new BatchIterator(train, batch, { shuffle: true, rng: new Mt19937(seed) });
   const losses: number[] = [];
-  let position = train.count;
-  for (let step = 1; step <= steps; step++) {
-    if (position + batch > train.count) [position] = [0, rng.shuffle(order)];
-    const indices = order.subarray(position, (position += batch));
-    const images = new Float32Array(batch * 784);
-    indices.forEach((index, k) => images.set(Float32Array.from(train.images.subarray(index * 784, (index + 1) * 784), (b) => b / 255), k * 784));
-    const scalars = adamScalars(step, 1e-3);
-    const feeds: Record<string, ortNode.Tensor> = {
-      [IMAGE]: new ortNode.Tensor('float32', images, [batch, 1, 28, 28]),
-      [LABEL]: new ortNode.Tensor('int32', Int32Array.from(indices, (i) => train.labels[i]), [batch]),
-      [STEP_SIZE]: new ortNode.Tensor('float32', Float32Array.of(scalars.stepSize), []),
-      [BIAS_CORRECTION2_SQRT]: new ortNode.Tensor('float32', Float32Array.of(scalars.biasCorrection2Sqrt), []),
-    };
-    for (const [name, t] of state) feeds[name] = new ortNode.Tensor('float32', t.data, t.shape);
-    const out = await session.run(feeds);
-    for (const name of STATE_NAMES) state.get(name)!.data = out[next(name)].data as Float32Array;
-    losses.push((out[LOSS].data as Float32Array)[0]);
+  try {
+    for (let step = 1; step <= steps;) {
+      for (const b of order.epoch()) {
+        if (step > steps) break;
+        const scalars = adamScalars(step++, ADAM.lr);
+        losses.push((await session.step(b, scalars.stepSize, scalars.biasCorrection2Sqrt)).loss);
+      }
+    }
+    return { params: asParams(modelState(await session.readState())), losses };
+  } finally {
+    await session.release();
   }
-  await session.release();
-  const params = {} as Params;
-  for (const p of PARAMS) params[p.name] = state.get(p.name)!.data;
-  return { params, losses };
 }
 
 /**

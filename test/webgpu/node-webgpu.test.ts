@@ -4,7 +4,7 @@
  * 64 and the short last batch. Inference logits within 1e-4; the first train step's outputs (every
  * parameter, Adam m and v, the loss) within 1e-4 relative (max|Δ| / max|cpu| per tensor; for parameters,
  * over the elements whose first Adam update is well conditioned, see firstStepParamError); 20 steps of
- * losses within 1e-3 relative. The train steps go through StepRunner, so the state stays in GPU buffers
+ * losses within 1e-3 relative. The train steps go through the session runner (src/train/step), so the state stays in GPU buffers
  * between steps as in training. Without a GPU this needs Mesa's lavapipe (docs/webgpu.md); the file is
  * skipped only when no WebGPU adapter is found.
  */
@@ -15,7 +15,8 @@ import { buildEvalModel, buildInferenceModel } from '../../src/graph/models.js';
 import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
 import { type IModelProto, encodeModel } from '../../src/graph/proto.js';
 import { type ExecutionProvider, createSession } from '../../src/runtime/providers.js';
-import { type OptimizerState, StepRunner } from '../../src/train/step-runner.js';
+import { createSessionRunner } from '../../src/train/step/session-runner.js';
+import { type StateSource, stateValues } from '../../src/train/step/state.js';
 import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuUnavailable, worst } from './helpers.js';
 
 const unavailable = await webgpuUnavailable();
@@ -25,7 +26,7 @@ const split = await trainSplit();
 const SIZES = comparisonBatchSizes(split);
 const STEPS = 20;
 const params = initParameters(0);
-const initial: OptimizerState = { params, m: zerosLikeParams(), v: zerosLikeParams() };
+const initial: StateSource = { params };
 
 type Outputs = Record<string, Float32Array>;
 
@@ -88,8 +89,8 @@ describe.skipIf(unavailable !== null)('onnxruntime-node: webgpu vs cpu', () => {
   });
 
   test.each(SIZES)(`train step, batch %i: first step within 1e-4 relative, ${STEPS} losses within 1e-3`, async (n) => {
-    const cpu = await StepRunner.create('cpu', initial, 1);
-    const gpu = await StepRunner.create('webgpu', initial);
+    const cpu = await createSessionRunner('cpu', initial, { threads: 1 });
+    const gpu = await createSessionRunner('webgpu', initial);
     try {
       const losses: { cpu: number; gpu: number }[] = [];
       let gpuMs = 0;
@@ -104,15 +105,15 @@ describe.skipIf(unavailable !== null)('onnxruntime-node: webgpu vs cpu', () => {
         if (step === 1) {
           expect(Math.abs(g.loss - c.loss) / Math.abs(c.loss)).toBeLessThan(1e-4);
           expect(g.correct).toBe(c.correct);
-          const [sc, sg] = [await cpu.readState(), await gpu.readState()];
+          const [sc, sg] = [stateValues(await cpu.readState()), stateValues(await gpu.readState())];
           const errors: Record<string, number> = {};
           let ill = 0;
           for (const p of PARAMS) {
-            const pe = firstStepParamError(sg.params[p.name], sc.params[p.name], sc.m[p.name]);
+            const pe = firstStepParamError(sg[p.name], sc[p.name], sc[adamM(p.name)]);
             [errors[p.name], ill] = [pe.rel, ill + pe.ill];
             expect(pe.illAbs, `${p.name}, elements with 0 < |g| < 1e-6`).toBeLessThanOrEqual(2e-3);
-            errors[adamM(p.name)] = relativeError(sg.m[p.name], sc.m[p.name]).rel;
-            errors[adamV(p.name)] = relativeError(sg.v[p.name], sc.v[p.name]).rel;
+            errors[adamM(p.name)] = relativeError(sg[adamM(p.name)], sc[adamM(p.name)]).rel;
+            errors[adamV(p.name)] = relativeError(sg[adamV(p.name)], sc[adamV(p.name)]).rel;
           }
           const w = worst(errors);
           console.log(`train N=${n} step 1: loss ${c.loss.toFixed(5)} vs ${g.loss.toFixed(5)}; worst state tensor ${w.name} ${fmt(w.error)} (${ill} elements with 0 < |g| < 1e-6)`);

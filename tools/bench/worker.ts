@@ -6,7 +6,7 @@
  *       [--runner parallel|session] [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500]
  *
  * train64/train256: step latency with the state fed back every step — `--runner parallel` (default) is
- * the trainer's own data-parallel runner (src/train/parallel: the batch split across the threads), on
+ * the trainer's own data-parallel runner (src/train/step/parallel: the batch split across the threads), on
  * onnxruntime-node or onnxruntime-web's WASM; `--runner session` is one session of the train-step model
  * with intra-op (WASM) threads. epoch: one shuffled pass over Fashion-MNIST at batch 64 including batch
  * assembly, as `onnx-lenet train` runs it; infer1/infer1000: lenet.onnx.
@@ -17,18 +17,20 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { BatchIterator, type Batch } from '../../src/data/batches.js';
 import { loadDataset } from '../../src/data/dataset.js';
-import { IMAGE, IMAGE_SIZE, adamScalars } from '../../src/graph/contract.js';
-import { buildInferenceModel } from '../../src/graph/models.js';
-import { initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { ADAM, IMAGE, IMAGE_SIZE, adamScalars } from '../../src/graph/contract.js';
+import { buildInferenceModel, buildTrainStepModel } from '../../src/graph/models.js';
+import { initParameters } from '../../src/graph/params.js';
 import { encodeModel } from '../../src/graph/proto.js';
+import { loadBinding } from '../../src/runtime/binding/load.js';
 import { sessionOptionsFor } from '../../src/runtime/providers.js';
-import { ParallelCpuRunner } from '../../src/train/parallel/runner.js';
-import { StepRunner, type TrainStepRunner } from '../../src/train/step-runner.js';
+import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
+import type { TrainStepRunner } from '../../src/train/step/runner.js';
+import { createSessionRunner } from '../../src/train/step/session-runner.js';
+import { TrainStepSession } from '../../src/train/step/session-step.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { type PeakResult, matmulPeak } from './peak.js';
 import { quantile } from './stats.js';
 import { syntheticBatch } from './train-feeds.js';
-import { type TrainLoop, webTrainLoop } from './web-train.js';
 
 export type Backend = 'node' | 'web';
 export const PARTS = ['train64', 'train256', 'epoch', 'infer1', 'infer1000', 'peak'] as const;
@@ -82,14 +84,19 @@ async function timeIt(runs: number, fn: () => Promise<void>, threadsBusy = 1): P
 type Runner = 'parallel' | 'session';
 const settings = { warmupMs: 500, runner: 'parallel' as Runner };
 
-async function trainLoop(backend: Backend, threads: number, maxBatch: number): Promise<TrainLoop> {
-  const initial = { params: initParameters(1), m: zerosLikeParams(), v: zerosLikeParams() };
-  if (settings.runner === 'session' && backend === 'web') return webTrainLoop(initial, threads);
-  const runner: TrainStepRunner = settings.runner === 'session'
-    ? await StepRunner.create('cpu', initial, threads)
-    : await ParallelCpuRunner.create(initial, { threads, maxBatch, backend });
-  return { step: (batch, s) => runner.step(batch, s.stepSize, s.biasCorrection2Sqrt).then((r) => r.loss), release: () => runner.release() };
+/** The trainer's runner for `backend`, or one session of the train-step model (`--runner session`). */
+async function trainLoop(backend: Backend, threads: number, maxBatch: number): Promise<TrainStepRunner> {
+  const from = { params: initParameters(1) };
+  if (settings.runner === 'parallel') return ParallelCpuRunner.create(from, { threads, maxBatch, backend });
+  if (backend === 'node') return createSessionRunner('cpu', from, { threads });
+  return TrainStepSession.create(await loadBinding('web', { wasmThreads: threads }), encodeModel(buildTrainStepModel()), from);
 }
+
+/** One step at the seed's learning rate. */
+const stepAt = (loop: TrainStepRunner, batch: Batch, t: number): Promise<unknown> => {
+  const s = adamScalars(t, ADAM.lr);
+  return loop.step(batch, s.stepSize, s.biasCorrection2Sqrt);
+};
 
 async function timeTrain(backend: Backend, threads: number, batch: number, steps: number): Promise<Latency> {
   const loop = await trainLoop(backend, threads, batch);
@@ -97,7 +104,7 @@ async function timeTrain(backend: Backend, threads: number, batch: number, steps
   let t = 0;
   // The data-parallel runner keeps every thread busy, and each thread's WebAssembly tiers up on its own:
   // warm up for settings.warmupMs of CPU time per thread.
-  const ms = await timeIt(steps, async () => { await loop.step(b, adamScalars(++t, 1e-3)); }, settings.runner === 'parallel' ? threads : 1);
+  const ms = await timeIt(steps, async () => { await stepAt(loop, b, ++t); }, settings.runner === 'parallel' ? threads : 1);
   await loop.release();
   return latency(batch, ms);
 }
@@ -110,7 +117,7 @@ async function timeEpoch(backend: Backend, threads: number, images: number, data
   const batches = new BatchIterator(split, 64, { shuffle: true, rng: new Mt19937(1) });
   let t = 0;
   const t0 = performance.now();
-  for (const batch of batches.epoch()) await loop.step(batch, adamScalars(++t, 1e-3));
+  for (const batch of batches.epoch()) await stepAt(loop, batch, ++t);
   const seconds = (performance.now() - t0) / 1000;
   await loop.release();
   return { images: count, seconds, imagesPerSecond: count / seconds };

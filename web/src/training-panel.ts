@@ -3,6 +3,7 @@
  * from scratch step by step (live loss curve, images/s, batch and test accuracy), then writes the
  * trained weights into the inference model's bytes (see onnx-weights.ts) and hands that model over.
  */
+import { ADAM } from '../../src/graph/contract.js';
 import { LossChart } from './chart.js';
 import { accuracy, Classifier } from './classifier.js';
 import { type DigitData, decodeSample, gatherImages } from './dataset.js';
@@ -31,7 +32,7 @@ export interface TrainingDeps {
   readonly onBusyChange: (busy: boolean) => void;
 }
 
-const LEARNING_RATE = 1e-3;
+const LEARNING_RATE = ADAM.lr;
 /** Yield to the browser at least this often (ms) so the page stays responsive while training. */
 const FRAME_BUDGET_MS = 40;
 
@@ -79,7 +80,7 @@ export class TrainingPanel {
       this.update({ state: 'training' });
       await this.loop(trainer, steps);
       this.update({ state: 'evaluating' });
-      const classifier = await Classifier.create(replaceInitializers(this.deps.baseModel(), trainer.parameters()), this.deps.backend());
+      const classifier = await Classifier.create(replaceInitializers(this.deps.baseModel(), await trainer.parameters()), this.deps.backend());
       const acc = await accuracy(classifier, this.testImages!, data.test.labels);
       this.update({ state: 'done', testAccuracy: acc });
       this.deps.onTrained(classifier, `trained here: ${trainer.stepsDone} steps, test accuracy ${(acc * 100).toFixed(1)}%`);

@@ -1,7 +1,7 @@
 /**
  * One part of the CPU trainer's data-parallel step, as run by one thread (the main thread is part 0,
  * each worker one more): its own gradient and flat-Adam sessions (one thread each, on either binding:
- * backend.ts), its private copy of the parameters, and its slice of Adam's state.
+ * runtime/binding), its private copy of the parameters, and its slice of Adam's state.
  *
  * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
@@ -11,25 +11,28 @@
 import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
-} from '../../graph/contract.js';
-import { PARAMS, PARAM_COUNT, PARAM_OFFSETS, paramSize } from '../../graph/params.js';
-import { type Backend, type BackendFeeds, type BackendSession, type OutputArrays, type PartBackend, loadBackend } from './backend.js';
+} from '../../../graph/contract.js';
+import { loadBinding } from '../../../runtime/binding/load.js';
+import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
+import { type FlatLayout, viewOf } from './layout.js';
 import {
   BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
 
 export interface PartModels {
-  /** The gradient model (buildGradientModel), encoded. */
+  /** The gradient model (buildGradientModel), encoded; its parameter inputs are `layout`'s tensors. */
   readonly gradient: Uint8Array;
   /** The flat Adam model for this part's slice (buildFlatAdamModel(slice length, parts)), encoded. */
   readonly adam: Uint8Array;
+  /** The parameters of the gradient model, laid end to end. */
+  readonly layout: FlatLayout;
 }
 
 export class Part {
   private readonly slice: Range;
   /** Two alternating copies of all parameters: a step reads set `parity` and writes its slice of the other. */
-  private readonly params: [Float32Array, Float32Array] = [new Float32Array(PARAM_COUNT), new Float32Array(PARAM_COUNT)];
-  private readonly grad = new Float32Array(PARAM_COUNT);
+  private readonly params: [Float32Array, Float32Array];
+  private readonly grad: Float32Array;
   private readonly m: [Float32Array, Float32Array];
   private readonly v: [Float32Array, Float32Array];
   /** The other parts' shares of this part's slice, copied in for Adam; this part's own is a view of `grad`. */
@@ -38,25 +41,28 @@ export class Part {
   private readonly labels: Int32Array;
   private readonly scalars = { stepSize: new Float32Array(1), bc2: new Float32Array(1), count: new Float32Array(1) };
   private readonly results = { lossSum: new Float32Array(1), correct: new Float32Array(1) };
-  private readonly gradientFeeds: [BackendFeeds, BackendFeeds];
+  private readonly gradientFeeds: [Feeds, Feeds];
   private readonly gradientOutputs: OutputArrays;
-  private readonly adamFeeds: [BackendFeeds, BackendFeeds];
+  private readonly adamFeeds: [Feeds, Feeds];
   private readonly adamOutputs: [OutputArrays, OutputArrays];
-  private readonly batchTensors = new Map<number, BackendFeeds>();
+  private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
     scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
     grads: Float32Array[]; images: Float32Array; labels: Int32Array;
   };
 
-  private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Backend,
-    private readonly gradient: BackendSession, private readonly adam: BackendSession) {
+  private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
+    private readonly gradient: BindingSession, private readonly adam: BindingSession, layout: FlatLayout) {
     const parts = shared.parts;
-    this.slice = paramSlice(parts, index);
+    const total = shared.paramCount;
+    this.params = [new Float32Array(total), new Float32Array(total)];
+    this.grad = new Float32Array(total);
+    this.slice = paramSlice(total, parts, index);
     const length = this.slice.end - this.slice.start;
     this.view = {
       scalars: new Float32Array(shared.scalars),
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
-      grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * PARAM_COUNT * 4, PARAM_COUNT)),
+      grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
       images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
     };
     this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
@@ -68,22 +74,21 @@ export class Part {
     this.shares = Array.from({ length: parts }, (_, k) => (k === index ? this.grad.subarray(this.slice.start, this.slice.end) : new Float32Array(length)));
 
     const backend = binding;
-    const scalar = (a: Float32Array): ReturnType<Backend['float32']> => backend.float32(a, []);
-    const ofParam = (flat: Float32Array, offset: number, size: number): Float32Array => flat.subarray(offset, offset + size);
-    const gradientFeeds = (set: Float32Array): BackendFeeds => {
-      const feeds: BackendFeeds = { [BATCH_COUNT]: scalar(this.scalars.count) };
-      for (const spec of PARAMS) feeds[spec.name] = backend.float32(ofParam(set, PARAM_OFFSETS[spec.name], paramSize(spec)), spec.shape);
+    const scalar = (a: Float32Array): ReturnType<Binding['float32']> => backend.float32(a, []);
+    const gradientFeeds = (set: Float32Array): Feeds => {
+      const feeds: Feeds = { [BATCH_COUNT]: scalar(this.scalars.count) };
+      layout.specs.forEach((spec, k) => { feeds[spec.name] = backend.float32(viewOf(layout, set, k), spec.shape); });
       return feeds;
     };
     this.gradientFeeds = [gradientFeeds(this.params[0]), gradientFeeds(this.params[1])];
     const gradientOutputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {
       [LOSS_SUM]: { data: this.results.lossSum, dims: [] }, [CORRECT]: { data: this.results.correct, dims: [] },
     };
-    for (const spec of PARAMS) gradientOutputs[gradOf(spec.name)] = { data: ofParam(this.grad, PARAM_OFFSETS[spec.name], paramSize(spec)), dims: spec.shape };
+    layout.specs.forEach((spec, k) => { gradientOutputs[gradOf(spec.name)] = { data: viewOf(layout, this.grad, k), dims: spec.shape }; });
     this.gradientOutputs = gradientOutputs;
     const mine = (a: Float32Array): Float32Array => a.subarray(this.slice.start, this.slice.end);
-    const adamFeeds = (s: 0 | 1): BackendFeeds => {
-      const feeds: BackendFeeds = {
+    const adamFeeds = (s: 0 | 1): Feeds => {
+      const feeds: Feeds = {
         [STEP_SIZE]: scalar(this.scalars.stepSize), [BIAS_CORRECTION2_SQRT]: scalar(this.scalars.bc2),
         [FLAT_PARAM]: backend.float32(mine(this.params[s]), [length]),
         [FLAT_M]: backend.float32(this.m[s], [length]), [FLAT_V]: backend.float32(this.v[s], [length]),
@@ -101,13 +106,13 @@ export class Part {
   }
 
   /**
-   * Part `index` of `shared.parts` on `backend`, its state taken from the shared parameters, m and v. Its
+   * Part `index` of `shared.parts` on binding `kind`, its state taken from the shared parameters, m and v. Its
    * sessions use one thread each: the parallelism is across parts.
    */
-  static async create(index: number, shared: SharedBuffers, models: PartModels, backend: PartBackend): Promise<Part> {
-    const b = await loadBackend(backend);
-    const [gradient, adam] = await Promise.all([b.createSession(models.gradient), b.createSession(models.adam)]);
-    return new Part(index, shared, b, gradient, adam);
+  static async create(index: number, shared: SharedBuffers, models: PartModels, kind: BindingKind): Promise<Part> {
+    const b = await loadBinding(kind, { wasmThreads: 1 });
+    const [gradient, adam] = await Promise.all([b.createSession(models.gradient, { threads: 1 }), b.createSession(models.adam, { threads: 1 })]);
+    return new Part(index, shared, b, gradient, adam, models.layout);
   }
 
   /**
@@ -120,7 +125,7 @@ export class Part {
     else if (command === Command.Publish) this.publish(parity);
   }
 
-  get backend(): PartBackend {
+  get backend(): BindingKind {
     return this.binding.kind;
   }
 
@@ -134,7 +139,7 @@ export class Part {
     const set = this.params[parity];
     for (let k = 0; k < parts; k++) {
       if (k === this.index) continue;
-      const other = paramSlice(parts, k);
+      const other = paramSlice(this.shared.paramCount, parts, k);
       set.set(this.view.params.subarray(other.start, other.end), other.start);
     }
     const share = batchShare(batchSize, parts, this.index);
@@ -154,7 +159,7 @@ export class Part {
     const out = this.view.grads[this.index];
     for (let k = 0; k < parts; k++) {
       if (k === this.index) continue;
-      const other = paramSlice(parts, k);
+      const other = paramSlice(this.shared.paramCount, parts, k);
       out.set(this.grad.subarray(other.start, other.end), other.start);
     }
   }
@@ -176,7 +181,7 @@ export class Part {
   }
 
   /** Image and label tensors over the first `n` slots of this part's batch buffers, made once per size. */
-  private batchFeeds(n: number): BackendFeeds {
+  private batchFeeds(n: number): Feeds {
     let feeds = this.batchTensors.get(n);
     if (!feeds) {
       feeds = {

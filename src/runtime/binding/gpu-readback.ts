@@ -8,9 +8,9 @@
  * tensor.
  */
 import type * as ort from 'onnxruntime-node';
-import { encodeModel } from '../graph/proto.js';
-import { Tape } from '../graph/tape.js';
-import { createSession } from '../runtime/providers.js';
+import { encodeModel } from '../../graph/proto.js';
+import { Tape } from '../../graph/tape.js';
+import { createSession } from '../providers.js';
 
 export interface TensorSpec {
   readonly name: string;

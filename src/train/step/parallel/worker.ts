@@ -4,7 +4,7 @@
  * stopped it; a failed command sets the Failed slot and sends its message before counting itself done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PartBackend } from './backend.js';
+import type { BindingKind } from '../../../runtime/binding/types.js';
 import { Part, type PartModels } from './part.js';
 import { Command, type SharedBuffers, Slot } from './shared.js';
 
@@ -12,7 +12,7 @@ export interface WorkerSetup {
   readonly index: number;
   readonly shared: SharedBuffers;
   readonly models: PartModels;
-  readonly backend: PartBackend;
+  readonly backend: BindingKind;
 }
 
 export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'error'; readonly message: string };

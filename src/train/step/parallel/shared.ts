@@ -5,8 +5,7 @@
  * onnxruntime-node does not accept tensors over a SharedArrayBuffer ("Invalid argument"), so every thread
  * runs its sessions on private buffers and copies through these at the two exchange points of a step.
  */
-import { PIXELS } from '../../graph/contract.js';
-import { PARAM_COUNT } from '../../graph/params.js';
+import { PIXELS } from '../../../graph/contract.js';
 
 /** Commands the main thread gives every part. */
 export const Command = {
@@ -39,30 +38,32 @@ const CONTROL_SLOTS = 6;
 
 export interface SharedBuffers {
   readonly parts: number;
+  /** Parameters laid end to end (layout.ts). */
+  readonly paramCount: number;
   /** Largest batch a step may bring (sizes the image and label buffers). */
   readonly maxBatch: number;
   readonly control: SharedArrayBuffer;
   /** float32: step size, √(1−β2^t); then per part: loss_sum, correct. */
   readonly scalars: SharedArrayBuffer;
-  /** The parameters, flat (PARAM_OFFSETS): the current ones after each Adam when there are several parts, else after Publish. */
+  /** The parameters, flat (layout.ts): the current ones after each Adam when there are several parts, else after Publish. */
   readonly params: SharedArrayBuffer;
   /** Adam's m and v, flat; written on Publish (and at the start). */
   readonly m: SharedArrayBuffer;
   readonly v: SharedArrayBuffer;
-  /** parts × PARAM_COUNT floats: part k's gradient share, written for the slices of the other parts. */
+  /** parts × paramCount floats: part k's gradient share, written for the slices of the other parts. */
   readonly grads: SharedArrayBuffer;
   readonly images: SharedArrayBuffer;
   readonly labels: SharedArrayBuffer;
 }
 
-export function allocateShared(parts: number, maxBatch: number): SharedBuffers {
+export function allocateShared(parts: number, maxBatch: number, paramCount: number): SharedBuffers {
   const f32 = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n * 4);
   return {
-    parts, maxBatch,
+    parts, maxBatch, paramCount,
     control: f32(CONTROL_SLOTS),
     scalars: f32(2 + 2 * parts),
-    params: f32(PARAM_COUNT), m: f32(PARAM_COUNT), v: f32(PARAM_COUNT),
-    grads: f32(parts * PARAM_COUNT),
+    params: f32(paramCount), m: f32(paramCount), v: f32(paramCount),
+    grads: f32(parts * paramCount),
     images: f32(maxBatch * PIXELS),
     labels: f32(maxBatch),
   };
@@ -87,7 +88,7 @@ export function batchShare(size: number, parts: number, k: number): Range {
   return { start, end: start + base + (k < extra ? 1 : 0) };
 }
 
-/** The slice [start, end) of the flat parameter vector whose Adam update part `k` of `parts` runs. */
-export function paramSlice(parts: number, k: number): Range {
-  return batchShare(PARAM_COUNT, parts, k);
+/** The slice [start, end) of the flat parameter vector (`paramCount` values) whose Adam update part `k` of `parts` runs. */
+export function paramSlice(paramCount: number, parts: number, k: number): Range {
+  return batchShare(paramCount, parts, k);
 }

@@ -13,30 +13,24 @@
  * gradient is the same sum in a different order (K partial sums added in order), so runs agree to
  * float32 rounding across thread counts and are bit-identical for the same thread count.
  */
-import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PIXELS } from '../../graph/contract.js';
-import { buildFlatAdamModel, buildGradientModel } from '../../graph/models.js';
-import { flattenParams, unflattenParams } from '../../graph/params.js';
-import { encodeModel } from '../../graph/proto.js';
-import type { Batch } from '../../data/batches.js';
-import type { OptimizerState, StepResult, TrainStepRunner } from '../step-runner.js';
-import { PART_BACKENDS, type PartBackend } from './backend.js';
+import { PIXELS, adamM, adamV, gradOf } from '../../../graph/contract.js';
+import { buildFlatAdamModel, buildGradientModel } from '../../../graph/models.js';
+import { encodeModel } from '../../../graph/proto.js';
+import { modelValueSpecs } from '../../../graph/export.js';
+import type { Batch } from '../../../data/batches.js';
+import { BINDING_KINDS, type BindingKind } from '../../../runtime/binding/types.js';
+import { checkThreads, defaultThreads } from '../../../runtime/threads.js';
+import type { StepResult, TrainStepRunner } from '../runner.js';
+import { type HostState, type StateSource, type TensorSpec, initialState, pairedInputs } from '../state.js';
+import { type FlatLayout, flatLayout, flattenInto, viewOf } from './layout.js';
 import { Part } from './part.js';
 import {
   BC2_SLOT, Command, STEP_SIZE_SLOT, type SharedBuffers, Slot, allocateShared, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
 import type { WorkerMessage, WorkerSetup } from './worker.js';
-
-/**
- * Threads when none are asked for: one per core, at most 4 (each thread's share of a batch of 64 gets
- * smaller while its fixed cost per step stays; measured only up to 2 threads, docs/benchmarks.md).
- */
-export function defaultCpuThreads(): number {
-  return Math.min(availableParallelism(), 4);
-}
 
 /** Atomics.waitAsync (Node ≥ 16), which the ES2022 library typings do not describe yet. */
 const waitAsync = (Atomics as unknown as {
@@ -51,25 +45,23 @@ const SPIN_POLLS = 20_000;
 const EXIT_TIMEOUT_MS = 5_000;
 
 /**
- * The compiled worker module. Under vitest these sources run as TypeScript, which a worker thread cannot
- * load, so the worker comes from dist/ (`npm test` compiles first).
+ * The compiled worker module beside this one, or the file `ONNX_LENET_CPU_WORKER` names: a worker thread
+ * cannot load TypeScript, so the test runner (which runs these sources as TypeScript) points it at dist/.
  */
 function workerUrl(): URL {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts')
-    ? new URL(here.replace(/\/src\/train\/parallel\/runner\.ts$/, '/dist/src/train/parallel/worker.js'))
-    : new URL('./worker.js', here);
+  const override = process.env.ONNX_LENET_CPU_WORKER;
+  const url = override ? new URL(`file://${override}`) : new URL('./worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) throw new Error(`the CPU training worker ${fileURLToPath(url)} is missing; run 'npm run build'`);
   return url;
 }
 
 export interface ParallelCpuOptions {
-  /** Threads, i.e. parts each batch is split into (default defaultCpuThreads()). */
+  /** Threads, i.e. parts each batch is split into (default defaultThreads()). */
   readonly threads?: number;
   /** The largest batch a step will be given (sizes the shared batch buffers). */
   readonly maxBatch: number;
   /** ONNX Runtime binding every part runs on (default 'node'; 'web' is onnxruntime-web's WASM build). */
-  readonly backend?: PartBackend;
+  readonly backend?: BindingKind;
 }
 
 interface Life {
@@ -121,7 +113,7 @@ function startWorker(url: URL, setup: WorkerSetup, life: Life, control: Int32Arr
 
 export class ParallelCpuRunner implements TrainStepRunner {
   readonly ep = 'cpu' as const;
-  get backend(): PartBackend {
+  get backend(): BindingKind {
     return this.main.backend;
   }
 
@@ -132,6 +124,8 @@ export class ParallelCpuRunner implements TrainStepRunner {
   private readonly sharedLabels: Int32Array;
 
   private constructor(private readonly shared: SharedBuffers, private readonly main: Part,
+    /** The parameters laid end to end, and the state in the train-step model's order (parameters, m, v). */
+    private readonly layout: FlatLayout, private readonly stateSpecs: readonly TensorSpec[],
     private readonly workers: readonly WorkerHandle[],
     /** `closing` once release (or a failed create) begins, when worker exits are expected; `error` once a worker crashed. */
     private readonly life: Life) {
@@ -145,29 +139,38 @@ export class ParallelCpuRunner implements TrainStepRunner {
     return this.shared.parts;
   }
 
-  static async create(initial: OptimizerState, options: ParallelCpuOptions): Promise<ParallelCpuRunner> {
-    const parts = options.threads ?? defaultCpuThreads();
-    if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${parts}`);
+  /**
+   * The runner for the gradient model's parameters (its inputs X with an output `grad.X`) and their Adam
+   * moments, its initial state from `from`.
+   */
+  static async create(from: StateSource, options: ParallelCpuOptions): Promise<ParallelCpuRunner> {
+    const parts = options.threads ?? defaultThreads();
+    checkThreads(parts);
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
     const backend = options.backend ?? 'node';
-    if (!PART_BACKENDS.includes(backend)) throw new RangeError(`backend must be one of ${PART_BACKENDS.join(', ')}; got '${String(backend)}'`);
-    const shared = allocateShared(parts, options.maxBatch);
-    new Float32Array(shared.params).set(flattenParams(initial.params));
-    new Float32Array(shared.m).set(flattenParams(initial.m));
-    new Float32Array(shared.v).set(flattenParams(initial.v));
-    const gradient = encodeModel(buildGradientModel());
+    if (!BINDING_KINDS.includes(backend)) throw new RangeError(`backend must be one of ${BINDING_KINDS.join(', ')}; got '${String(backend)}'`);
+    const gradientModel = buildGradientModel();
+    const io = modelValueSpecs(gradientModel);
+    const layout = flatLayout(pairedInputs(io.inputs, io.outputs.map((o) => o.name), gradOf, 'the gradient model'));
+    const stateSpecs = [...layout.specs, ...layout.specs.map((p) => ({ ...p, name: adamM(p.name) })), ...layout.specs.map((p) => ({ ...p, name: adamV(p.name) }))];
+    const initial = new Map(initialState(stateSpecs, from, 'the CPU trainer').map((t) => [t.name, t.data]));
+    const shared = allocateShared(parts, options.maxBatch, layout.total);
+    flattenInto(layout, (name) => initial.get(name)!, new Float32Array(shared.params));
+    flattenInto(layout, (name) => initial.get(adamM(name))!, new Float32Array(shared.m));
+    flattenInto(layout, (name) => initial.get(adamV(name))!, new Float32Array(shared.v));
+    const gradient = encodeModel(gradientModel);
     const adamFor = (k: number): Uint8Array => {
-      const slice = paramSlice(parts, k);
+      const slice = paramSlice(layout.total, parts, k);
       return encodeModel(buildFlatAdamModel(slice.end - slice.start, parts));
     };
 
     const url = parts > 1 ? workerUrl() : undefined;
     const life: Life = { closing: false };
     const control = new Int32Array(shared.control);
-    const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1) }, backend }, life, control));
-    const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0) }, backend), ...started.map((w) => w.ready)]);
+    const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1), layout }, backend }, life, control));
+    const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0), layout }, backend), ...started.map((w) => w.ready)]);
     const failed = [main, ...workers].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (main.status === 'fulfilled' && !failed) return new ParallelCpuRunner(shared, main.value, started.map((w) => w.handle), life);
+    if (main.status === 'fulfilled' && !failed) return new ParallelCpuRunner(shared, main.value, layout, stateSpecs, started.map((w) => w.handle), life);
     life.closing = true;
     await Promise.all(started.map((w) => w.handle.worker.terminate()));
     if (main.status === 'fulfilled') await main.value.release();
@@ -198,10 +201,12 @@ export class ParallelCpuRunner implements TrainStepRunner {
     return { loss: Math.fround(lossSum / n), correct };
   }
 
-  async readState(): Promise<OptimizerState> {
+  /** The state in the train-step model's order: parameters, then Adam's m, then v. */
+  async readState(): Promise<HostState> {
     await this.command(Command.Publish, 0);
-    const flat = (b: SharedArrayBuffer): Float32Array => new Float32Array(b);
-    return { params: unflattenParams(flat(this.shared.params)), m: unflattenParams(flat(this.shared.m)), v: unflattenParams(flat(this.shared.v)) };
+    const flats = [this.shared.params, this.shared.m, this.shared.v].map((b) => new Float32Array(b));
+    const count = this.layout.specs.length;
+    return this.stateSpecs.map((spec, i) => ({ ...spec, data: viewOf(this.layout, flats[Math.floor(i / count)], i % count).slice() }));
   }
 
   async release(): Promise<void> {

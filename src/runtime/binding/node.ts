@@ -1,0 +1,69 @@
+/**
+ * The onnxruntime-node binding: native sessions on any execution provider this project supports
+ * (providers.ts), outputs written straight into host arrays when asked (pre-allocated outputs), device
+ * tensors downloaded through a WebGPU copy session (gpu-readback.ts).
+ */
+import * as ort from 'onnxruntime-node';
+import { createSession, parseExecutionProvider } from '../providers.js';
+import { GpuReadBack } from './gpu-readback.js';
+import { inputSpecs } from './metadata.js';
+import type { Binding, BindingSession, BindingTensor, OutputArrays, SessionOptions } from './types.js';
+
+type NodeFeeds = Record<string, ort.Tensor>;
+
+async function createNodeSession(model: Uint8Array, options: SessionOptions = {}): Promise<BindingSession> {
+  const ep = parseExecutionProvider(options.executionProvider ?? 'cpu');
+  // No spinning on the CPU: idle ORT threads would compete with the batch assembly between steps and, on
+  // a shared 2-core machine, with other processes (docs/benchmarks.md).
+  const session = await createSession(model, ep, {
+    threads: options.threads, ...(ep === 'cpu' ? { spinning: false } : {}),
+    ...(options.keepOnDevice ? { outputsOnGpu: options.keepOnDevice } : {}),
+  });
+  const fetchesFor = new WeakMap<OutputArrays, Record<string, ort.Tensor | null>>();
+  /** The copy session for the device tensors last downloaded, and their names. */
+  let readBack: { key: string; copy: GpuReadBack } | undefined;
+  return {
+    inputs: inputSpecs(session),
+    outputNames: session.outputNames,
+    async run(feeds, into) {
+      if (!into) return session.run(feeds as NodeFeeds);
+      let fetches = fetchesFor.get(into);
+      if (!fetches) {
+        fetches = Object.fromEntries(session.outputNames.map((name) => {
+          const o = into[name];
+          return [name, o ? new ort.Tensor('float32', o.data, [...o.dims]) : null];
+        }));
+        fetchesFor.set(into, fetches);
+      }
+      const out: Record<string, BindingTensor> = { ...(await session.run(feeds as NodeFeeds, fetches)) };
+      for (const name of Object.keys(into)) delete out[name];
+      return out;
+    },
+    async download(tensors) {
+      const onDevice = Object.entries(tensors).filter(([, t]) => t.location === 'gpu-buffer');
+      // getData() on a WebGPU buffer aborts onnxruntime-node 1.30 (gpu-readback.ts): copy through a session.
+      let host: Record<string, Float32Array> = {};
+      if (onDevice.length) {
+        const key = onDevice.map(([name, t]) => `${name}:${t.dims.join('x')}`).join(',');
+        if (readBack?.key !== key) {
+          await readBack?.copy.release();
+          readBack = { key, copy: await GpuReadBack.create(onDevice.map(([name, t]) => ({ name, shape: t.dims }))) };
+        }
+        host = await readBack.copy.read(Object.fromEntries(onDevice) as NodeFeeds);
+      }
+      for (const [name, t] of Object.entries(tensors)) host[name] ??= Float32Array.from(t.data as Float32Array);
+      return host;
+    },
+    async release() {
+      await session.release();
+      await readBack?.copy.release();
+    },
+  };
+}
+
+export const nodeBinding: Binding = {
+  kind: 'node',
+  float32: (data, dims): BindingTensor => new ort.Tensor('float32', data, [...dims]),
+  int32: (data, dims): BindingTensor => new ort.Tensor('int32', data, [...dims]),
+  createSession: createNodeSession,
+};
