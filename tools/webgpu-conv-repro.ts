@@ -1,19 +1,19 @@
 /**
  * Minimal repro of ONNX Runtime's WebGPU Conv bug (docs/webgpu.md): one Conv (or ConvTranspose) per
  * model, run on `webgpu` and on `cpu` with the same random inputs, for the shapes LeNet's graphs use
- * and the input channel counts 1..16. Each wrong shape is run again as the WebGPU-safe rewrite that the
- * `webgpu` graph variant uses (src/graph/webgpu-conv.ts).
+ * and the input channel counts 1..16. Each wrong shape is run again through the WebGPU-safe Conv pass
+ * that the `portable` target (the default of exported files) applies (src/graph/webgpu-conv.ts).
  *
  *   npm run build && XDG_RUNTIME_DIR=$(mktemp -d) node dist/tools/webgpu-conv-repro.js
  *
- * Exit status: 0 this onnxruntime-node computes every shape right (the workaround can go), 1 the bug is
+ * Exit status: 0 this onnxruntime-node computes every shape right (the pass can go), 1 the bug is
  * still there and the rewrite fixes it, 2 some shape is wrong even with the rewrite, 3 no WebGPU adapter.
  */
 import * as ort from 'onnxruntime-node';
 import { conv, convTranspose } from '../src/graph/nn-ops.js';
 import { encodeModel } from '../src/graph/proto.js';
 import { Tape, type Value } from '../src/graph/tape.js';
-import { targetConv, webgpuConvHazard } from '../src/graph/webgpu-conv.js';
+import { webgpuConvHazard, webgpuSafeConvPass } from '../src/graph/webgpu-conv.js';
 
 /** Wrong when max|webgpu − cpu| exceeds this share of max|cpu|. */
 const TOLERANCE = 1e-4;
@@ -43,16 +43,16 @@ function cases(): Case[] {
   return list;
 }
 
-/** One-node model; with `safe`, a Conv is built the way the `webgpu` graph variant builds it. */
+/** One-node model; with `safe`, after the WebGPU-safe Conv pass (as the `portable` target builds it). */
 function model(c: Case, safe: boolean): Uint8Array {
   const tape = new Tape('repro');
   const symbolicChannels = c.batchAsChannels === true;
   const x: Value = tape.input('x', 'float32', symbolicChannels ? [c.x[0], 'N', c.x[2], c.x[3]] : c.x);
   const w: Value = tape.input('w', 'float32', symbolicChannels ? [c.w[0], 'N', c.w[2], c.w[3]] : c.w);
-  const y = c.op === 'ConvTranspose' ? convTranspose(x, w, { pads: c.pads })
-    : safe ? targetConv('webgpu', x, w, undefined, { pads: c.pads }) : conv(x, w, undefined, { pads: c.pads });
+  const y = c.op === 'ConvTranspose' ? convTranspose(x, w, { pads: c.pads }) : conv(x, w, undefined, { pads: c.pads });
   tape.output(y, 'y');
-  return encodeModel(tape.toModel());
+  const built = tape.toModel();
+  return encodeModel(safe ? webgpuSafeConvPass(built).model : built);
 }
 
 function random(n: number, seed: number): Float32Array {

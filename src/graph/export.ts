@@ -5,11 +5,12 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
+import { IO_CONTRACT_VERSION, METADATA_KEYS, withMetadata } from './metadata.js';
 import { type ModelOptions, buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
 import { PARAM_COUNT, type Params, initParameters } from './params.js';
-import { type IModelProto, type IValueInfoProto, encodeModel } from './proto.js';
+import { type IModelProto, type IValueInfoProto, type ModelProto, encodeModel } from './proto.js';
 import { dtypeOfProto } from './tensor.js';
-import type { GraphTarget } from './webgpu-conv.js';
+import { DEFAULT_EXPORT_TARGET, type GraphTarget, type GraphTargetName, resolveGraphTarget } from './webgpu-conv.js';
 import type { ValueSpec } from '../runtime/binding/types.js';
 
 export const MODEL_FILES = { inference: 'lenet.onnx', train: 'lenet.train.onnx', eval: 'lenet.eval.onnx' } as const;
@@ -37,8 +38,11 @@ export interface BuildGraphsOptions {
   readonly outDir: string;
   /** Seed of the initial weights baked into lenet.onnx (PyTorch's init, MT19937). Default 0. */
   readonly seed?: number;
-  /** 'generic' (default) or 'webgpu' (for onnxruntime's native WebGPU provider; see webgpu-conv.ts). */
-  readonly target?: GraphTarget;
+  /**
+   * 'portable' (default: right on every ONNX Runtime backend, the WebGPU-safe Conv pass applied) or 'cpu'
+   * (no pass, the fastest on the CPU); see webgpu-conv.ts. 'webgpu' and 'generic' are the old names.
+   */
+  readonly target?: GraphTargetName;
 }
 
 export interface BuildGraphsResult {
@@ -76,16 +80,22 @@ export function summarizeModel(kind: ModelKind, file: string, model: IModelProto
   };
 }
 
+/** `model` with the metadata every exported file carries: its target and the I/O contract version. */
+export function exportedModel(model: ModelProto, target: GraphTarget, extra: Readonly<Record<string, string | number | undefined>> = {}): ModelProto {
+  return withMetadata(model, { [METADATA_KEYS.target]: target, [METADATA_KEYS.ioContract]: IO_CONTRACT_VERSION, ...extra });
+}
+
 /** The three models, built in memory. */
-export function buildModels(params: Params, options: ModelOptions = {}): Record<ModelKind, IModelProto> {
+export function buildModels(params: Params, options: ModelOptions = {}): Record<ModelKind, ModelProto> {
   return { inference: buildInferenceModel(params, options), train: buildTrainStepModel(options), eval: buildEvalModel(options) };
 }
 
 /** Builds the three models and writes them to `outDir`; nothing is left half-written on failure. */
 export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGraphsResult> {
   const seed = options.seed ?? 0;
-  const target = options.target ?? 'generic';
-  const models = buildModels(initParameters(seed), { target });
+  const target = resolveGraphTarget(options.target, DEFAULT_EXPORT_TARGET);
+  const built = buildModels(initParameters(seed), { target });
+  const models = Object.fromEntries((Object.keys(built) as ModelKind[]).map((kind) => [kind, exportedModel(built[kind], target)])) as typeof built;
   const encoded = (Object.keys(MODEL_FILES) as ModelKind[]).map((kind) => {
     const problems = checkPortable(models[kind]);
     if (problems.length > 0) throw new Error(`internal error: ${MODEL_FILES[kind]} is not portable: ${problems[0]}`);

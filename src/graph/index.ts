@@ -2,7 +2,11 @@
 export * from './contract.js';
 export * from './params.js';
 export { buildEvalModel, buildFlatAdamModel, buildGradientModel, buildInferenceModel, buildTrainStepModel, type ModelOptions, type TrainStepOptions } from './models.js';
-export { GRAPH_TARGETS, type GraphTarget, graphTargetFor, webgpuConvHazard } from './webgpu-conv.js';
+export {
+  DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTarget, type GraphTargetName, type WebgpuConvPassResult, forTarget, graphTargetFor,
+  resolveGraphTarget, webgpuConvHazard, webgpuSafeConvPass,
+} from './webgpu-conv.js';
+export { IO_CONTRACT_VERSION, METADATA_KEYS, type ModelInfo, formatModelInfo, modelInfo, withMetadata } from './metadata.js';
 export { checkPortable, PORTABLE_OPS } from './allowlist.js';
 export { Tape, OPSET, IR_VERSION, type Value } from './tape.js';
 export { GraphShapeError } from './shape.js';

@@ -14,7 +14,6 @@ import { maxPoolForward, reluMaxPoolBackward } from './layers/pool.js';
 import { reluBackward, reluForward } from './layers/relu.js';
 import { div, reshape, sub } from './ops.js';
 import type { Value } from './tape.js';
-import type { GraphTarget } from './webgpu-conv.js';
 
 export type ParamValues = Record<ParamName, Value>;
 
@@ -34,12 +33,11 @@ export interface LenetActivations {
   readonly logits: Value; // (N,10)
 }
 
-/** `target` 'webgpu' builds the convolutions with the WebGPU-safe rewrites (webgpu-conv.ts); same numbers. */
-export function lenetForward(image: Value, p: ParamValues, target: GraphTarget = 'generic'): LenetActivations {
+export function lenetForward(image: Value, p: ParamValues): LenetActivations {
   const x = div(sub(image, 0.5), 0.5);                                  // Normalize((0.5,), (0.5,))
-  const r1 = reluForward(convForward(x, p['conv1.weight'], p['conv1.bias'], CONV1_PADS, target));
+  const r1 = reluForward(convForward(x, p['conv1.weight'], p['conv1.bias'], CONV1_PADS));
   const p1 = maxPoolForward(r1);
-  const r2 = reluForward(convForward(p1, p['conv2.weight'], p['conv2.bias'], CONV2_PADS, target));
+  const r2 = reluForward(convForward(p1, p['conv2.weight'], p['conv2.bias'], CONV2_PADS));
   const p2 = maxPoolForward(r2);
   const f0 = reshape(p2, [-1, 400]);
   const a1 = reluForward(linearForward(f0, p['fc1.weight'], p['fc1.bias']));
@@ -49,15 +47,15 @@ export function lenetForward(image: Value, p: ParamValues, target: GraphTarget =
 }
 
 /** The gradient of the loss w.r.t. every parameter, given dlogits; layers in reverse order. */
-export function lenetBackward(act: LenetActivations, p: ParamValues, dlogits: Value, target: GraphTarget = 'generic'): ParamValues {
+export function lenetBackward(act: LenetActivations, p: ParamValues, dlogits: Value): ParamValues {
   const fc3 = linearBackward(dlogits, act.a2, p['fc3.weight']);
   const fc2 = linearBackward(reluBackward(fc3.dx, act.a2), act.a1, p['fc2.weight']);
   const fc1 = linearBackward(reluBackward(fc2.dx, act.a1), act.f0, p['fc1.weight']);
   const dp2 = reshape(fc1.dx, [-1, 16, 5, 5]);
   const dz2 = reluMaxPoolBackward(dp2, act.r2, act.p2);                  // (N,16,10,10) through pool and ReLU
-  const conv2 = convBackward(dz2, act.p1, p['conv2.weight'], CONV2_PADS, true, target);
+  const conv2 = convBackward(dz2, act.p1, p['conv2.weight'], CONV2_PADS, true);
   const dz1 = reluMaxPoolBackward(conv2.dx as Value, act.r1, act.p1);    // (N,6,28,28)
-  const conv1 = convBackward(dz1, act.x, p['conv1.weight'], CONV1_PADS, false, target);
+  const conv1 = convBackward(dz1, act.x, p['conv1.weight'], CONV1_PADS, false);
   return {
     'conv1.weight': conv1.dw, 'conv1.bias': conv1.db,
     'conv2.weight': conv2.dw, 'conv2.bias': conv2.db,

@@ -14,7 +14,7 @@ import { crossEntropyBackward, crossEntropyForward } from './layers/loss.js';
 import { type ParamValues, lenetBackward, lenetForward } from './lenet.js';
 import { PARAMS, type Params } from './params.js';
 import { Tape, type Value } from './tape.js';
-import type { GraphTarget } from './webgpu-conv.js';
+import { type GraphTargetName, forTarget } from './webgpu-conv.js';
 
 const BATCH = 'N';
 
@@ -30,11 +30,12 @@ function paramInputs(tape: Tape): ParamValues {
 
 export interface ModelOptions {
   /**
-   * Which execution provider the graph is built for: 'generic' (default, every provider, fastest on the
-   * CPU) or 'webgpu' (exact rewrites around ONNX Runtime's WebGPU Conv bug, see webgpu-conv.ts). The
-   * inputs, outputs and numbers are the same.
+   * What the graph is built for: 'cpu' (default for these in-memory builders: no rewrite, fastest on the
+   * CPU) or 'portable' (the WebGPU-safe Conv pass of webgpu-conv.ts applied: right on every backend,
+   * including ONNX Runtime's native WebGPU provider; the default of the files `build-graph` and `train`
+   * write). 'generic' and 'webgpu' are accepted as the old names. Inputs, outputs and numbers are the same.
    */
-  readonly target?: GraphTarget;
+  readonly target?: GraphTargetName;
 }
 
 /** Inference: image → logits, probabilities; the weights are initializers. */
@@ -43,10 +44,10 @@ export function buildInferenceModel(params: Params, options: ModelOptions = {}):
   const image = imageInput(tape);
   const p = {} as ParamValues;
   for (const spec of PARAMS) p[spec.name] = tape.initializer(spec.name, { dtype: 'float32', dims: spec.shape, data: params[spec.name] });
-  const { logits } = lenetForward(image, p, options.target);
+  const { logits } = lenetForward(image, p);
   tape.output(logits, LOGITS);
   tape.output(softmax(logits), PROBABILITIES);
-  return tape.toModel('LeNet-5 inference. image: float32 [N,1,28,28], pixels in [0,1]; outputs logits and probabilities [N,10].');
+  return forTarget(tape.toModel('LeNet-5 inference. image: float32 [N,1,28,28], pixels in [0,1]; outputs logits and probabilities [N,10].'), options.target);
 }
 
 function softmax(logits: Value): Value {
@@ -74,9 +75,9 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
 
-  const act = lenetForward(image, p, options.target);
+  const act = lenetForward(image, p);
   const loss = crossEntropyForward(act.logits, label);
-  const grads = lenetBackward(act, p, crossEntropyBackward(loss), options.target);
+  const grads = lenetBackward(act, p, crossEntropyBackward(loss));
 
   const updated = PARAMS.map((spec) => adamUpdate({ param: p[spec.name], m: m[spec.name], v: v[spec.name] }, grads[spec.name], scalars));
   PARAMS.forEach((spec, i) => tape.output(updated[i].param, next(spec.name)));
@@ -85,7 +86,7 @@ export function buildTrainStepModel(options: TrainStepOptions = {}): ModelProto 
   tape.output(loss.loss, LOSS);
   tape.output(loss.correct, CORRECT);
   if (options.exposeGradients) for (const spec of PARAMS) tape.output(grads[spec.name], gradOf(spec.name));
-  return tape.toModel('LeNet-5 training step: forward, backward and torch.optim.Adam, as one graph.');
+  return forTarget(tape.toModel('LeNet-5 training step: forward, backward and torch.optim.Adam, as one graph.'), options.target);
 }
 
 /**
@@ -100,13 +101,13 @@ export function buildGradientModel(options: ModelOptions = {}): ModelProto {
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
   const batchCount = tape.input(BATCH_COUNT, 'float32', []);
-  const act = lenetForward(image, p, options.target);
+  const act = lenetForward(image, p);
   const loss = crossEntropyForward(act.logits, label);
-  const grads = lenetBackward(act, p, crossEntropyBackward(loss, batchCount), options.target);
+  const grads = lenetBackward(act, p, crossEntropyBackward(loss, batchCount));
   for (const spec of PARAMS) tape.output(grads[spec.name], gradOf(spec.name));
   tape.output(loss.lossSum, LOSS_SUM);
   tape.output(loss.correct, CORRECT);
-  return tape.toModel('LeNet-5 gradient of one part of a batch: this part\'s share of the gradient of the batch mean loss.');
+  return forTarget(tape.toModel('LeNet-5 gradient of one part of a batch: this part\'s share of the gradient of the batch mean loss.'), options.target);
 }
 
 /**
@@ -139,8 +140,8 @@ export function buildEvalModel(options: ModelOptions = {}): ModelProto {
   const p = paramInputs(tape);
   const image = imageInput(tape);
   const label = tape.input(LABEL, 'int32', [BATCH]);
-  const loss = crossEntropyForward(lenetForward(image, p, options.target).logits, label);
+  const loss = crossEntropyForward(lenetForward(image, p).logits, label);
   tape.output(loss.lossSum, LOSS_SUM);
   tape.output(loss.correct, CORRECT);
-  return tape.toModel('LeNet-5 evaluation: summed cross-entropy and correct count of a labelled batch.');
+  return forTarget(tape.toModel('LeNet-5 evaluation: summed cross-entropy and correct count of a labelled batch.'), options.target);
 }

@@ -9,6 +9,7 @@
 import { type AttributeProto, type IDimension, type ModelProto, type NodeProto, type ValueInfoProto, onnx } from './proto.js';
 import { type DType, type Dim, type Shape, formatShape } from './shape.js';
 import { type HostTensor, float32Tensor, int64Tensor, protoType, toTensorProto } from './tensor.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 
 export const OPSET = 17;
 /** IR version 8: the newest onnx-proto 8.0.1 (ONNX 1.10) can describe, accepted by ONNX 1.12 and ORT. */
@@ -122,8 +123,8 @@ export class Tape {
     });
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
-      producerName: 'onnx-lenet',
-      producerVersion: '0.1.0',
+      producerName: PACKAGE_NAME,
+      producerVersion: PACKAGE_VERSION,
       docString,
       opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
       graph,

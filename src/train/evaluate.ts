@@ -2,6 +2,7 @@
 import { BatchIterator } from '../data/batches.js';
 import { type DatasetName, loadDataset } from '../data/dataset.js';
 import { CLASSES } from '../graph/contract.js';
+import type { ModelInfo } from '../graph/metadata.js';
 import type { ExecutionProvider } from '../runtime/providers.js';
 import { InferenceModel, argmaxRow } from './inference.js';
 
@@ -27,6 +28,8 @@ export interface ClassAccuracy {
 
 export interface EvaluateResult {
   readonly model: string;
+  /** What the model file says it is: producer, target, data set, recipe, … (graph/metadata.ts) */
+  readonly modelInfo: ModelInfo;
   readonly dataset: string;
   readonly count: number;
   readonly correct: number;
@@ -50,7 +53,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       return { label, correct: row[label], count, accuracy: count ? row[label] / count : NaN };
     });
     const correct = perClass.reduce((a, c) => a + c.correct, 0);
-    return { model: options.model, dataset: data.name, count: data.test.count, correct, accuracy: correct / data.test.count, perClass, confusion };
+    return { model: options.model, modelInfo: model.info, dataset: data.name, count: data.test.count, correct, accuracy: correct / data.test.count, perClass, confusion };
   } finally {
     await model.release();
   }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { CLASSES, IMAGE, IMAGE_SIZE, LOGITS, PIXELS, PROBABILITIES } from '../graph/contract.js';
+import { type ModelInfo, modelInfo } from '../graph/metadata.js';
 import { decodeModel, type IValueInfoProto } from '../graph/proto.js';
 import { type ExecutionProvider, createSession } from '../runtime/providers.js';
 
@@ -19,9 +20,10 @@ function dims(info: IValueInfoProto | undefined): (number | string)[] | undefine
   return info?.type?.tensorType?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
 }
 
-/** Checks the contract from the ONNX graph itself; the error names the file and what is off. */
-function checkContract(file: string, bytes: Uint8Array): void {
-  const graph = decodeModel(bytes, file).graph;
+/** Checks the contract from the ONNX graph itself; the error names the file and what is off. Returns what the model says it is. */
+function checkContract(file: string, bytes: Uint8Array): ModelInfo {
+  const model = decodeModel(bytes, file);
+  const graph = model.graph;
   const initializers = new Set((graph?.initializer ?? []).map((t) => t.name));
   const inputs = (graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
   const image = inputs.find((i) => i.name === IMAGE);
@@ -38,10 +40,12 @@ function checkContract(file: string, bytes: Uint8Array): void {
   }
   const l = dims(logits);
   if (!logits || !l || l.length !== 2 || l[1] !== CLASSES) throw bad(logits ? `output logits is [${l?.join(',') ?? '?'}]` : 'it has no logits output');
+  return modelInfo(model);
 }
 
 export class InferenceModel {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  /** producer and metadata_props of the file (graph/metadata.ts) */
+  private constructor(private readonly session: ort.InferenceSession, readonly info: ModelInfo) {}
 
   static async load(file: string, ep: ExecutionProvider = 'cpu', threads?: number): Promise<InferenceModel> {
     let bytes: Uint8Array;
@@ -50,9 +54,9 @@ export class InferenceModel {
     } catch (error) {
       throw new Error(`cannot read model '${file}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    checkContract(file, bytes);
+    const info = checkContract(file, bytes);
     try {
-      return new InferenceModel(await createSession(bytes, ep, { threads }));
+      return new InferenceModel(await createSession(bytes, ep, { threads }), info);
     } catch (error) {
       if (ep !== 'cpu') throw error;
       throw new Error(`ONNX Runtime cannot load '${file}': ${(error as Error).message.split('\n')[0]}`);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { CLASSES, PIXELS } from '../graph/contract.js';
+import type { ModelInfo } from '../graph/metadata.js';
 import { type PixelImage, preprocess } from '../image/preprocess.js';
 import type { ExecutionProvider } from '../runtime/providers.js';
 import { InferenceModel, argmaxRow } from './inference.js';
@@ -45,7 +46,17 @@ export function decodeImage(bytes: Uint8Array, file: string): PixelImage {
   throw new Error(`'${file}' is not a PNG or JPEG image`);
 }
 
+/** Predictions, and what the model file says it is (graph/metadata.ts). */
+export interface PredictResult {
+  readonly modelInfo: ModelInfo;
+  readonly predictions: Prediction[];
+}
+
 export async function predict(options: PredictOptions): Promise<Prediction[]> {
+  return (await predictWithInfo(options)).predictions;
+}
+
+export async function predictWithInfo(options: PredictOptions): Promise<PredictResult> {
   if (options.files.length === 0) throw new RangeError('no image files given');
   const images = new Float32Array(options.files.length * PIXELS);
   const inverted: boolean[] = [];
@@ -63,11 +74,12 @@ export async function predict(options: PredictOptions): Promise<Prediction[]> {
   const model = await InferenceModel.load(options.model, options.ep ?? 'cpu');
   try {
     const { probabilities } = await model.run(images, options.files.length);
-    return options.files.map((file, i) => {
+    const predictions = options.files.map((file, i) => {
       const digit = argmaxRow(probabilities, i);
       const row = Array.from(probabilities.subarray(i * CLASSES, (i + 1) * CLASSES));
       return { file, digit, probability: row[digit], probabilities: row, inverted: inverted[i] };
     });
+    return { modelInfo: model.info, predictions };
   } finally {
     await model.release();
   }

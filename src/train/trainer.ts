@@ -7,10 +7,12 @@ import * as path from 'node:path';
 import { BatchIterator } from '../data/batches.js';
 import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset } from '../data/dataset.js';
 import { adamScalars } from '../graph/contract.js';
-import { MODEL_FILES } from '../graph/export.js';
+import { MODEL_FILES, exportedModel } from '../graph/export.js';
+import { METADATA_KEYS } from '../graph/metadata.js';
 import { buildInferenceModel } from '../graph/models.js';
 import { asParams, initParameters } from '../graph/params.js';
 import { encodeModel } from '../graph/proto.js';
+import { DEFAULT_EXPORT_TARGET, type GraphTarget, resolveGraphTarget } from '../graph/webgpu-conv.js';
 import { defaultThreads } from '../runtime/threads.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
@@ -37,12 +39,26 @@ interface RunContext {
   readonly info: TrainStartInfo;
   readonly runner: TrainStepRunner;
   readonly evaluator: Evaluator;
+  /** What the exported lenet.onnx is built for (default portable; the training graphs follow the ep). */
+  readonly target: GraphTarget;
+}
+
+/** The exported lenet.onnx: the target's graph, saying what it is (metadata.ts) — data set, recipe, epochs, accuracy. */
+function trainedModel(ctx: RunContext, state: HostState, progress: TrainProgress): Uint8Array {
+  const o = ctx.options;
+  const last = progress.history[progress.history.length - 1];
+  return encodeModel(exportedModel(buildInferenceModel(asParams(modelState(state)), { target: ctx.target }), ctx.target, {
+    [METADATA_KEYS.dataset]: ctx.data.name,
+    [METADATA_KEYS.recipe]: JSON.stringify({ seed: o.seed, batchSize: o.batchSize, lr: o.lr, lrSchedule: o.lrSchedule, augment: o.augment }),
+    [METADATA_KEYS.epochs]: progress.history.length,
+    [METADATA_KEYS.testAccuracy]: last?.testAccuracy,
+  }));
 }
 
 async function writeOutputs(ctx: RunContext, state: HostState, progress: TrainProgress): Promise<void> {
   const checkpoint: Checkpoint = { options: ctx.options, progress, state };
   await writeCheckpoint(ctx.files.checkpoint, checkpoint);
-  await writeFileAtomic(ctx.files.model, encodeModel(buildInferenceModel(asParams(modelState(state)))));
+  await writeFileAtomic(ctx.files.model, trainedModel(ctx, state, progress));
   const last = progress.history[progress.history.length - 1];
   const metrics = {
     options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
@@ -63,6 +79,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));
   // Sessions first: a provider that cannot run fails fast, before any download or file is touched.
   const ep = options.ep ?? 'cpu';
+  const target = resolveGraphTarget(options.target, DEFAULT_EXPORT_TARGET);
   const threads = options.threads ?? defaultThreads();
   const runner = await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize });
   let evaluator: Evaluator | undefined;
@@ -86,7 +103,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
       ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
     };
     reporter.onStart?.(info);
-    const ctx: RunContext = { options: run, data, files, info, runner, evaluator };
+    const ctx: RunContext = { options: run, data, files, info, runner, evaluator, target };
     return await trainLoop(ctx, batches, dataRng, augmentRng, resumed?.progress, options, reporter);
   } finally {
     await runner.release();

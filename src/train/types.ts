@@ -1,5 +1,6 @@
 /** Public types of the trainer: options, progress events and results. */
 import type { DatasetName } from '../data/types.js';
+import type { GraphTargetName } from '../graph/webgpu-conv.js';
 import type { ExecutionProvider } from '../runtime/providers.js';
 import type { LrSchedule } from './schedule.js';
 
@@ -39,6 +40,11 @@ export interface TrainOptions extends Partial<ResumableOptions> {
   readonly outDir?: string;
   /** A checkpoint to continue from; its options win over the ones given here, except `epochs`. */
   readonly resume?: string;
+  /**
+   * What the exported lenet.onnx is built for: 'portable' (default, right on every backend) or 'cpu'
+   * (graph/webgpu-conv.ts). The graphs training runs on follow `ep` whatever this says.
+   */
+  readonly target?: GraphTargetName;
   /** Stop (with a checkpoint) after this many steps in all; for smoke tests and benchmarks. */
   readonly maxSteps?: number;
   /** When aborted, training stops after the current step and writes a checkpoint. */

@@ -1,13 +1,16 @@
 /** The typed tape: generated names, build-time shape/dtype errors that name the op and the shapes. */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { checkPortable } from '../../src/graph/allowlist.js';
+import { IO_CONTRACT_VERSION, modelInfo } from '../../src/graph/metadata.js';
 import { conv, gemm, matmul } from '../../src/graph/nn-ops.js';
 import { add, cast, reshape, where } from '../../src/graph/ops.js';
+import { decodeModel } from '../../src/graph/proto.js';
 import { GraphShapeError } from '../../src/graph/shape.js';
 import { Tape } from '../../src/graph/tape.js';
+import { PACKAGE_VERSION } from '../../src/version.js';
 import { runCli } from '../helpers/cli.js';
 import { f32, runOnce } from '../helpers/ort.js';
 
@@ -82,13 +85,20 @@ describe('onnx-lenet build-graph', () => {
     }
   });
 
-  test('--target webgpu writes the WebGPU-safe variant (same I/O, extra Pad nodes)', async () => {
+  test.each([
+    [[], 'portable', 2], [['--target', 'webgpu'], 'portable', 2], [['--target', 'cpu'], 'cpu', 0], [['--target', 'generic'], 'cpu', 0],
+  ] as const)('%j writes target %s (the portable default has the WebGPU-safe Pads), saying so in the files', async (args, target, pads) => {
     const out = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
     try {
-      const r = await runCli(['build-graph', '--out', out, '--target', 'webgpu']);
+      const r = await runCli(['build-graph', '--out', out, ...args]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('seed 0, target webgpu');
-      expect(r.stdout).toMatch(/lenet\.onnx {2}inference, \d+ nodes[^\n]*\n {4}ops [^\n]*Pad×2/);
+      expect(r.stdout).toContain(`seed 0, target ${target})`);
+      const inference = /lenet\.onnx {2}inference, \d+ nodes[^\n]*\n {4}ops ([^\n]*)/.exec(r.stdout)?.[1] ?? '';
+      expect(inference.includes('Pad×') ? Number(/Pad×(\d+)/.exec(inference)?.[1]) : 0).toBe(pads);
+      for (const file of ['lenet.onnx', 'lenet.train.onnx', 'lenet.eval.onnx']) {
+        const info = modelInfo(decodeModel(readFileSync(path.join(out, file)), file));
+        expect(info).toEqual({ producer: 'onnx-lenet', producerVersion: PACKAGE_VERSION, metadata: { target, io_contract: IO_CONTRACT_VERSION } });
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

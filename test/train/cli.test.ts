@@ -10,7 +10,9 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
+import type { ModelInfo } from '../../src/graph/metadata.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { PACKAGE_VERSION } from '../../src/version.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
@@ -103,13 +105,15 @@ describe('predict and eval', () => {
   test('predict: PNG and JPEG files, dark on light, any size → the right digit for most', async () => {
     const r = await runCli(['predict', model, ...images.map((i) => i.file), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const predictions = JSON.parse(r.stdout) as { digit: number; probability: number; inverted: boolean }[];
+    const { modelInfo, predictions } = JSON.parse(r.stdout) as { modelInfo: ModelInfo; predictions: { digit: number; probability: number; inverted: boolean }[] };
+    expect(modelInfo).toMatchObject({ producer: 'onnx-lenet', producerVersion: PACKAGE_VERSION, metadata: { target: 'portable', dataset: 'mnist-sample', epochs: '2' } });
     const right = predictions.filter((p, k) => p.digit === images[k].label).length;
     console.log(`predict: ${right}/10 right on dark-on-light PNG/JPEG renderings of test digits`);
     expect(right).toBeGreaterThanOrEqual(8);
     for (const p of predictions) expect(p.inverted).toBe(true);
     const text = await runCli(['predict', model, images[0].file]);
     expect(text.stdout).toMatch(new RegExp(`digit-0\\.png {2}\\d {2}\\d+\\.\\d% {2}\\(inverted`));
+    expect(text.stdout.split('\n')[0]).toMatch(/^Model: onnx-lenet \d+\.\d+\.\d+, target portable, io_contract 1, dataset mnist-sample, recipe \{"seed":0,.*\}, epochs 2, test_accuracy \d+\.\d\d%$/);
   });
 
   test('eval: accuracy, per-class table and confusion matrix; --json', async () => {
@@ -117,7 +121,11 @@ describe('predict and eval', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Accuracy of the LeNet model: \d+\.\d\d%$/m);
     expect(r.stdout).toContain('confusion matrix (rows: true label, columns: predicted)');
-    const j = JSON.parse((await runCli(['eval', model, '--dataset', 'mnist-sample', '--json'])).stdout) as { count: number; confusion: number[][]; accuracy: number };
+    expect(r.stdout).toMatch(/^Model: onnx-lenet [\d.]+, target portable, io_contract 1, dataset mnist-sample, recipe \{.*\}, epochs 2, test_accuracy \d+\.\d\d%$/m);
+    const j = JSON.parse((await runCli(['eval', model, '--dataset', 'mnist-sample', '--json'])).stdout) as { count: number; confusion: number[][]; accuracy: number; modelInfo: ModelInfo };
+    expect(j.modelInfo.metadata).toMatchObject({ target: 'portable', io_contract: '1', dataset: 'mnist-sample', epochs: '2' });
+    expect(JSON.parse(j.modelInfo.metadata.recipe)).toEqual({ seed: 0, batchSize: 64, lr: 1e-3, lrSchedule: 'constant', augment: false });
+    expect(Number(j.modelInfo.metadata.test_accuracy)).toBeCloseTo(j.accuracy, 10); // the same model on the same split
     expect(j.count).toBe(1996);
     expect(j.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1996);
     expect(j.accuracy).toBeGreaterThan(0.9);

@@ -16,7 +16,7 @@ import { BIAS_CORRECTION2_SQRT, CORRECT, IMAGE, LABEL, LOGITS, LOSS_SUM, STEP_SI
 import { buildEvalModel, buildInferenceModel, buildTrainStepModel } from '../../src/graph/models.js';
 import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
 import { type IModelProto, encodeModel } from '../../src/graph/proto.js';
-import type { GraphTarget } from '../../src/graph/webgpu-conv.js';
+import type { GraphTargetName as GraphTarget } from '../../src/graph/webgpu-conv.js';
 import { type RunningServer, startServer } from '../../src/serve/index.js';
 import { f32, i32, runOnce } from '../helpers/ort.js';
 import { type Browser, HAVE_CHROMIUM, launchChromium } from '../web/browser.js';

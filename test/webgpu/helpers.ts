@@ -13,7 +13,9 @@ import type { Split } from '../../src/data/types.js';
 import { encodeModel } from '../../src/graph/proto.js';
 import { Tape } from '../../src/graph/tape.js';
 import { relu } from '../../src/graph/ops.js';
+import type { GraphTargetName } from '../../src/graph/webgpu-conv.js';
 import { ExecutionProviderError, createSession } from '../../src/runtime/providers.js';
+import { train } from '../../src/train/trainer.js';
 
 /** Batch sizes that exercise the odd shapes; the short last batch is added by `comparisonBatchSizes`. */
 export const BATCH_SIZES = [1, 3, 6, 64] as const;
@@ -106,4 +108,15 @@ export function firstStepParamError(got: ArrayLike<number>, want: ArrayLike<numb
     else [ill, illAbs] = [ill + 1, Math.max(illAbs, d)];
   }
   return { rel: scale > 0 ? abs / scale : abs, ill, illAbs };
+}
+
+/**
+ * `lenet.onnx` as `train` exports it: one epoch of mnist-sample at batch 1000 (9 Adam steps, CPU, 1
+ * thread, seed 0) into a new temporary folder; `target` as `train --target` (default: the default).
+ * Returns the folder and the file's path.
+ */
+export async function trainedExport(target?: GraphTargetName): Promise<{ dir: string; model: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-export-'));
+  await train({ dataset: 'mnist-sample', epochs: 1, batchSize: 1000, seed: 0, threads: 1, outDir: dir, ...(target ? { target } : {}) });
+  return { dir, model: path.join(dir, 'lenet.onnx') };
 }

@@ -1,6 +1,6 @@
 /** `onnx-lenet build-graph`: write lenet.onnx, lenet.train.onnx and lenet.eval.onnx. */
 import { Command, Option } from 'commander';
-import { GRAPH_TARGETS, type GraphTarget } from '../../graph/webgpu-conv.js';
+import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName, resolveGraphTarget } from '../../graph/webgpu-conv.js';
 import { OPSET } from '../../graph/tape.js';
 import { type ModelSummary, type TensorSignature, buildGraphs } from '../../graph/export.js';
 import { parseSeed } from '../options.js';
@@ -8,7 +8,7 @@ import { parseSeed } from '../options.js';
 interface BuildGraphCliOptions {
   readonly out: string;
   readonly seed: number;
-  readonly target: GraphTarget;
+  readonly target: GraphTargetName;
 }
 
 const formatSig = (s: TensorSignature): string => `${s.name} ${s.dtype}[${s.shape.join(',')}]`;
@@ -36,12 +36,12 @@ export function buildGraphCommand(): Command {
     .description('write the inference, train-step and eval models (ONNX opset 17) to a folder')
     .option('-o, --out <dir>', 'output folder', 'models')
     .option('--seed <n>', 'seed of the initial weights (same as torch.manual_seed)', parseSeed, 0)
-    .addOption(new Option('--target <name>', "graphs for every provider, or for ONNX Runtime's native WebGPU provider (onnxruntime-web/webgpu), with exact rewrites around its Conv bug")
-      .choices(GRAPH_TARGETS).default('generic'))
+    .addOption(new Option('--target <name>', "portable: right on every ONNX Runtime backend, native WebGPU included (exact rewrites around its Conv bug); cpu: the fastest on the CPU, wrong on ONNX Runtime 1.30's native WebGPU provider ('webgpu' and 'generic' are the old names)")
+      .choices([...GRAPH_TARGETS, ...Object.keys(GRAPH_TARGET_ALIASES)]).default(DEFAULT_EXPORT_TARGET))
     .action(async (opts: BuildGraphCliOptions) => {
-      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed, target: opts.target });
+      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed, target: resolveGraphTarget(opts.target, DEFAULT_EXPORT_TARGET) });
       process.stdout.write(
-        `Wrote ${result.models.length} models to ${opts.out}/ (opset ${OPSET}, ${result.parameters.toLocaleString('en-US')} parameters, seed ${result.seed}${result.target === 'generic' ? '' : `, target ${result.target}`})\n`,
+        `Wrote ${result.models.length} models to ${opts.out}/ (opset ${OPSET}, ${result.parameters.toLocaleString('en-US')} parameters, seed ${result.seed}, target ${result.target})\n`,
       );
       for (const m of result.models) process.stdout.write(`${formatSummary(m)}\n`);
     });

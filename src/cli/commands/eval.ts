@@ -1,6 +1,7 @@
 /** `onnx-lenet eval <model.onnx>`: test accuracy, per-class accuracy and the confusion matrix. */
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
+import { formatModelInfo } from '../../graph/metadata.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
 import { type EvaluateResult, evaluate } from '../../train/evaluate.js';
 import { parsePositiveInt } from '../options.js';
@@ -18,6 +19,7 @@ interface EvalCliOptions {
 export function formatEvaluation(r: EvaluateResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   const lines = [
+    `Model: ${formatModelInfo(r.modelInfo)}`,
     `${r.model} on ${r.dataset} test split: ${r.correct.toLocaleString('en-US')}/${r.count.toLocaleString('en-US')} correct`,
     `Accuracy of the LeNet model: ${pct(r.accuracy)}`,
     '',

@@ -1,7 +1,8 @@
 /** `onnx-lenet predict <model.onnx> <image…>`: the digit in each PNG/JPEG file and its probability. */
 import { Command, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { predict } from '../../train/predict.js';
+import { formatModelInfo } from '../../graph/metadata.js';
+import { predictWithInfo } from '../../train/predict.js';
 
 interface PredictCliOptions {
   readonly ep: ExecutionProvider;
@@ -16,11 +17,12 @@ export function predictCommand(): Command {
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
     .option('--json', 'print the predictions as JSON')
     .action(async (model: string, images: string[], opts: PredictCliOptions) => {
-      const predictions = await predict({ model, files: images, ep: opts.ep });
+      const { modelInfo, predictions } = await predictWithInfo({ model, files: images, ep: opts.ep });
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(predictions, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ modelInfo, predictions }, null, 2)}\n`);
         return;
       }
+      process.stdout.write(`Model: ${formatModelInfo(modelInfo)}\n`);
       const width = Math.max(...predictions.map((p) => p.file.length));
       for (const p of predictions) {
         process.stdout.write(`${p.file.padEnd(width)}  ${p.digit}  ${(100 * p.probability).toFixed(1)}%${p.inverted ? '  (inverted: dark ink on light)' : ''}\n`);

@@ -1,6 +1,7 @@
 /** `onnx-lenet train`: the seed's whole job — train LeNet-5 with Adam and report test accuracy. */
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
+import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName } from '../../graph/webgpu-conv.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
 import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
 import { DEFAULTS } from '../../train/options.js';
@@ -24,6 +25,7 @@ interface TrainCliOptions {
   readonly resume?: string;
   readonly lrSchedule?: LrSchedule;
   readonly augment?: boolean;
+  readonly target: GraphTargetName;
   readonly maxSteps?: number;
   readonly jsonMetrics?: string;
 }
@@ -88,6 +90,8 @@ export function trainCommand(): Command {
     .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt)')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
     .option('--augment', 'random shifts of up to 2 pixels')
+    .addOption(new Option('--target <name>', 'what lenet.onnx is built for: portable (right on every backend) or cpu (fastest on the CPU); see build-graph')
+      .choices([...GRAPH_TARGETS, ...Object.keys(GRAPH_TARGET_ALIASES)]).default(DEFAULT_EXPORT_TARGET))
     .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
     .option('--json-metrics <file>', 'also write every step (loss, correct, ms) as JSON lines to <file>')
     .action(async (opts: TrainCliOptions) => {
@@ -105,7 +109,7 @@ export function trainCommand(): Command {
         const result = await train({
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
-          lrSchedule: opts.lrSchedule, augment: opts.augment, maxSteps: opts.maxSteps, signal: controller.signal,
+          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal,
         }, cliReporter(stepRows));
         if (result.interrupted) {
           process.stdout.write(`Stopped at step ${result.step}. Checkpoint: ${result.files.checkpoint}\n` +

@@ -2,16 +2,15 @@
  * Conv2d, forward and backward.
  * Shapes: N batch, C input channels, M output channels, H×W input, Ho×Wo output, k kernel.
  */
-import { convTranspose } from '../nn-ops.js';
+import { conv, convTranspose } from '../nn-ops.js';
 import { reduceSum, reshape, transpose } from '../ops.js';
 import type { Value } from '../tape.js';
-import { type GraphTarget, targetConv } from '../webgpu-conv.js';
 
 export type Pads = readonly [number, number, number, number];
 
 /** y = x ⊛ w + b:  x (N,C,H,W), w (M,C,k,k), b (M) → y (N,M,Ho,Wo). */
-export function convForward(x: Value, w: Value, b: Value, pads: Pads, target: GraphTarget = 'generic'): Value {
-  return targetConv(target, x, w, b, { pads });
+export function convForward(x: Value, w: Value, b: Value, pads: Pads): Value {
+  return conv(x, w, b, { pads });
 }
 
 export interface ConvGrads {
@@ -27,12 +26,12 @@ export interface ConvGrads {
  *                                      gives (C,M,k,k), the sum over the batch of every patch × dy
  * db = Σ_{n,h,w} dy                    (M)
  */
-export function convBackward(dy: Value, x: Value, w: Value, pads: Pads, needInputGrad: boolean, target: GraphTarget = 'generic'): ConvGrads {
+export function convBackward(dy: Value, x: Value, w: Value, pads: Pads, needInputGrad: boolean): ConvGrads {
   const channels = x.shape[1];
   // With one input channel, (N,1,H,W) → (1,N,H,W) is a free Reshape instead of a Transpose copy.
   const xT = channels === 1 ? reshape(x, [1, -1, ...(x.shape.slice(2) as number[])]) : transpose(x, [1, 0, 2, 3]);
   const dyT = transpose(dy, [1, 0, 2, 3]);                                     // (M,N,Ho,Wo)
-  const dwT = targetConv(target, xT, dyT, undefined, { pads });                // (C,M,k,k)
+  const dwT = conv(xT, dyT, undefined, { pads });                              // (C,M,k,k)
   const dw = channels === 1 ? reshape(dwT, w.shape as number[]) : transpose(dwT, [1, 0, 2, 3]); // (M,C,k,k)
   const db = reduceSum(dy, [0, 2, 3]);                                         // (M)
   const dx = needInputGrad ? convTranspose(dy, w, { pads }) : undefined;       // (N,C,H,W)
