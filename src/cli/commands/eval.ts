@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { type EvaluateResult, evaluate } from '../../train/evaluate.js';
+import { type EvaluateResult, evaluate } from '../../infer/evaluate.js';
 import { parsePositiveInt } from '../options.js';
 
 interface EvalCliOptions {

@@ -1,7 +1,7 @@
 /** `onnx-lenet predict <model.onnx> <image…>`: the digit in each PNG/JPEG file and its probability. */
 import { Command, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { predict } from '../../train/predict.js';
+import { predict } from '../../infer/predict.js';
 
 interface PredictCliOptions {
   readonly ep: ExecutionProvider;
