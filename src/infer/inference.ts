@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { CLASSES, IMAGE, IMAGE_SIZE, LOGITS, PIXELS, PROBABILITIES } from '../graph/contract.js';
 import { decodeModel, type IValueInfoProto } from '../graph/proto.js';
-import { type ExecutionProvider, createSession } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import { createSession } from '../runtime/providers.js';
 
 export interface InferenceOutputs {
   /** N·10 logits */

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { CLASSES, PIXELS } from '../graph/contract.js';
 import { decodeImage } from '../image/decode.js';
 import { preprocess } from '../image/preprocess.js';
-import type { ExecutionProvider } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import { InferenceModel, argmaxRow } from './inference.js';
 
 export interface PredictOptions {

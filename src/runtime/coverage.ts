@@ -9,7 +9,7 @@ import { CUDA_KERNELS } from './kernels/cuda.js';
 import { type ArgRef, type KernelTable, SIGNATURES, rangeFor } from './kernels/types.js';
 import { WEBGPU_KERNELS } from './kernels/webgpu.js';
 import { type IModelProto, type INodeProto, type TensorType, typeName } from './onnx.js';
-import type { ExecutionProvider } from './providers.js';
+import type { ExecutionProvider } from './execution-provider.js';
 
 export interface CoverageProblem {
   /** Node name (or `<op>#<index>` when unnamed). */

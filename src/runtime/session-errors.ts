@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { missingCudaProviderFiles, ortBinDir, unresolvedLibraries } from './ort-paths.js';
-import type { ExecutionProvider } from './providers.js';
+import type { ExecutionProvider } from './execution-provider.js';
 
 export type ProviderFailure =
   | 'provider-library-missing' // libonnxruntime_providers_cuda.so not installed
