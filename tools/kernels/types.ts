@@ -7,7 +7,7 @@
  * gives the same answer as testing the node's since-version. Where ONNX Runtime renamed a constraint
  * between versions (Resize `T`→`T1`, Identity `T`→`V`), the tables use one name per op, as below.
  */
-import type { TensorType } from '../onnx.js';
+import type { TensorType } from '../../src/runtime/onnx.js';
 
 export interface KernelRange {
   /** First opset covered. */
