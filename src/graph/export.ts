@@ -5,10 +5,10 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
+import { dtypeOfCode } from './dtype.js';
 import { type ModelOptions, buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
 import { PARAM_COUNT, type Params, initParameters } from './params.js';
 import { type IModelProto, type IValueInfoProto, encodeModel } from './proto.js';
-import { dtypeOfProto } from './tensor.js';
 import type { GraphTarget } from './webgpu-conv.js';
 
 export const MODEL_FILES = { inference: 'lenet.onnx', train: 'lenet.train.onnx', eval: 'lenet.eval.onnx' } as const;
@@ -51,7 +51,7 @@ function signature(info: IValueInfoProto): TensorSignature {
   const tensorType = info.type?.tensorType;
   return {
     name: info.name ?? '',
-    dtype: dtypeOfProto(tensorType?.elemType ?? 0) ?? `type ${tensorType?.elemType}`,
+    dtype: dtypeOfCode(tensorType?.elemType) ?? `type ${tensorType?.elemType}`,
     shape: (tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
   };
 }

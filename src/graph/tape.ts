@@ -7,8 +7,9 @@
  * person chose. `toModel()` writes the protobuf through onnx-proto.
  */
 import { type AttributeProto, type IDimension, type ModelProto, type NodeProto, type ValueInfoProto, onnx } from './proto.js';
-import { type DType, type Dim, type Shape, formatShape } from './shape.js';
-import { type HostTensor, float32Tensor, int64Tensor, protoType, toTensorProto } from './tensor.js';
+import { type DType, dataTypeCode } from './dtype.js';
+import { type Dim, type Shape, formatShape } from './shape.js';
+import { type HostTensor, float32Tensor, int64Tensor, toTensorProto } from './tensor.js';
 
 export const OPSET = 17;
 /** IR version 8: the newest onnx-proto 8.0.1 (ONNX 1.10) can describe, accepted by ONNX 1.12 and ORT. */
@@ -183,7 +184,7 @@ function dimProto(d: Dim): IDimension {
 function valueInfo(v: Value): ValueInfoProto {
   return onnx.ValueInfoProto.create({
     name: v.name,
-    type: { tensorType: { elemType: protoType(v.dtype), shape: { dim: v.shape.map(dimProto) } } },
+    type: { tensorType: { elemType: dataTypeCode(v.dtype), shape: { dim: v.shape.map(dimProto) } } },
   });
 }
 
