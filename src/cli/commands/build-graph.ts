@@ -1,8 +1,6 @@
 /** `onnx-lenet build-graph`: write lenet.onnx, lenet.train.onnx and lenet.eval.onnx. */
 import { Command, Option } from 'commander';
-import { GRAPH_TARGETS, type GraphTarget } from '../../graph/webgpu-conv.js';
-import { OPSET } from '../../graph/tape.js';
-import { type ModelSummary, type TensorSignature, buildGraphs } from '../../graph/export.js';
+import { GRAPH_TARGETS, type GraphTarget, type ModelSummary, OPSET, type TensorSignature, buildGraphs } from '../../index.js';
 import { parseSeed } from '../options.js';
 
 interface BuildGraphCliOptions {

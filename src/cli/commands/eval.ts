@@ -1,8 +1,6 @@
 /** `onnx-lenet eval <model.onnx>`: test accuracy, per-class accuracy and the confusion matrix. */
 import { Command, Option } from 'commander';
-import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
-import { type EvaluateResult, evaluate } from '../../infer/evaluate.js';
+import { DATASET_NAMES, type DatasetName, EXECUTION_PROVIDERS, type EvaluateResult, type ExecutionProvider, evaluate } from '../../index.js';
 import { parsePositiveInt } from '../options.js';
 
 interface EvalCliOptions {

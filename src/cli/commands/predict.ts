@@ -1,7 +1,6 @@
 /** `onnx-lenet predict <model.onnx> <image…>`: the digit in each PNG/JPEG file and its probability. */
 import { Command, Option } from 'commander';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
-import { predict } from '../../infer/predict.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, predict } from '../../index.js';
 
 interface PredictCliOptions {
   readonly ep: ExecutionProvider;
