@@ -5,7 +5,7 @@
  *   node dist/tools/probe-kernels.js --ep webgpu --write tools/kernels/webgpu.ts   # regenerate
  *   node dist/tools/probe-kernels.js --ep cuda --check                                  # compare with cuda.ts
  *
- * WebGPU needs an adapter (on a machine without a GPU: Mesa lavapipe, see ENVIRONMENT.md); the full run is
+ * WebGPU needs an adapter (on a machine without a GPU: Mesa lavapipe, see docs/environment.md); the full run is
  * about 9k sessions, ~5 minutes on lavapipe. --check prints every (op, opset, constraint) where the probe
  * and the table disagree, for the opsets given (default 7–21), and exits 1 if any do.
  */

@@ -1,6 +1,6 @@
 /**
  * Turns ONNX Runtime's session-creation errors for an execution provider into one actionable line.
- * The texts matched here were observed with onnxruntime-node 1.30 on Linux x64 (see DESIGN.md and the
+ * The texts matched here were observed with onnxruntime-node 1.30 on Linux x64 (see docs/environment.md and the
  * tests); CUDA's driver/device texts are CUDA runtime error strings (cudaErrorInsufficientDriver = 35,
  * cudaErrorNoDevice = 100) that ONNX Runtime's CUDA provider quotes.
  */
