@@ -8,7 +8,7 @@
  */
 import { type AttributeProto, type IDimension, type ModelProto, type NodeProto, type ValueInfoProto, onnx } from './proto.js';
 import { type DType, dataTypeCode } from './dtype.js';
-import { type Dim, type Shape, formatShape } from './shape.js';
+import { type Dim, type Shape, formatShape, shapeError } from './shape.js';
 import { type HostTensor, float32Tensor, int64Tensor, toTensorProto } from './tensor.js';
 
 export const OPSET = 17;
@@ -118,7 +118,7 @@ export class Tape {
     for (const v of inputs) {
       if (!v) continue;
       this.assertOwn(opType, v);
-      if (this.unshaped.has(v.name)) throw new Error(`${opType}: the shape of '${v.name}' is unknown, so it can only be a graph output`);
+      if (this.unshaped.has(v.name)) shapeError(opType, `the shape of '${v.name}' is unknown, so it can only be a graph output`);
     }
     const outs = outputs.map((o) => this.declare(this.freshName('v'), o.dtype, o.shape ?? [], o.shape === undefined));
     this.nodes.push({ opType, inputs: inputs.map((v) => v?.name ?? ''), outputs: outs.map((v) => v.name), attributes });
