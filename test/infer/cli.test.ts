@@ -9,7 +9,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, expectOneLineError, runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -83,10 +83,7 @@ describe('bad input: one line, exit code ≠ 0, nothing half-written', () => {
     { args: () => ['predict', path.join(work, 'trained', 'lenet.onnx'), notImage], message: /cannot decode image '.*not-an-image\.png'/ },
     { args: () => ['predict', path.join(work, 'trained', 'lenet.onnx'), path.join(ROOT, 'package.json')], message: /'.*package\.json' is not a PNG or JPEG image/ },
   ])('$args', async ({ args, message }) => {
-    const r = await runCli(args(), { env: offline });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:')), r.stderr).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectOneLineError(await runCli(args(), { env: offline }), message);
     expect(readdirSync(work)).not.toContain('never');
   });
 });

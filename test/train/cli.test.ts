@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, expectOneLineError, runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -81,10 +81,7 @@ describe('bad input: one line, exit code ≠ 0, nothing half-written', () => {
     { args: () => ['train', '--batch-size', '0'], message: /option '--batch-size <n>' argument '0' is invalid/ },
     { args: () => ['train', '--resume', junk, '--out', path.join(work, 'never')], message: /'.*junk\.onnx' is not a usable onnx-lenet checkpoint/ },
   ])('$args', async ({ args, message }) => {
-    const r = await runCli(args(), { env: offline });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:')), r.stderr).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectOneLineError(await runCli(args(), { env: offline }), message);
     expect(readdirSync(work)).not.toContain('never');
   });
 });
