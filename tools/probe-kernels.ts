@@ -1,21 +1,21 @@
 /**
  * Probes which ops/opsets/types an execution provider of the installed onnxruntime-node runs itself
- * (one-node sessions, CPU fallback disabled) and writes or checks the kernel table in src/runtime/kernels/.
+ * (one-node sessions, CPU fallback disabled) and writes or checks the kernel table in tools/kernels/.
  *
- *   node dist/tools/probe-kernels.js --ep webgpu --write src/runtime/kernels/webgpu.ts   # regenerate
+ *   node dist/tools/probe-kernels.js --ep webgpu --write tools/kernels/webgpu.ts   # regenerate
  *   node dist/tools/probe-kernels.js --ep cuda --check                                  # compare with cuda.ts
  *
- * WebGPU needs an adapter (on a machine without a GPU: Mesa lavapipe, see ENVIRONMENT.md); the full run is
+ * WebGPU needs an adapter (on a machine without a GPU: Mesa lavapipe, see docs/environment.md); the full run is
  * about 9k sessions, ~5 minutes on lavapipe. --check prints every (op, opset, constraint) where the probe
  * and the table disagree, for the opsets given (default 7–21), and exits 1 if any do.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CUDA_KERNELS } from '../src/runtime/kernels/cuda.js';
-import { probeKernels } from '../src/runtime/kernels/probe.js';
-import { type KernelRange, type KernelTable, TABLE_OPS, rangeFor } from '../src/runtime/kernels/types.js';
-import { WEBGPU_KERNELS } from '../src/runtime/kernels/webgpu.js';
-import { PROBE_TYPES } from '../src/runtime/kernels/probe.js';
+import { CUDA_KERNELS } from './kernels/cuda.js';
+import { probeKernels } from './kernels/probe.js';
+import { type KernelRange, type KernelTable, TABLE_OPS, rangeFor } from './kernels/types.js';
+import { WEBGPU_KERNELS } from './kernels/webgpu.js';
+import { PROBE_TYPES } from './kernels/probe.js';
 
 function opsetList(spec: string): number[] {
   const m = /^(\d+)-(\d+)$/.exec(spec);

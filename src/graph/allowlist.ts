@@ -1,6 +1,6 @@
 /**
  * Operators every emitted graph may use: default-domain ONNX ops that ONNX Runtime implements on CPU,
- * CUDA and WebGPU (see DESIGN.md). Anything else — LogSoftmax, OneHot, SoftmaxCrossEntropyLoss,
+ * CUDA and WebGPU (see docs/design.md). Anything else — LogSoftmax, OneHot, SoftmaxCrossEntropyLoss,
  * MaxUnpool, Loop, Sum, ScatterElements, MaxPool's Indices output — is refused by `checkPortable`.
  */
 import type { IModelProto } from './proto.js';

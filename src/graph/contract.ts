@@ -8,7 +8,7 @@
  *   `loss` (mean over the batch) and `correct` (count, as float32).
  * - `lenet.eval.onnx`: every parameter, `image`, `label` → `loss_sum`, `correct`.
  *
- * The CPU trainer splits each batch across threads (src/train/parallel) and runs two smaller models:
+ * The CPU trainer splits each batch across threads (src/train/step/parallel) and runs two smaller models:
  * - gradient: every parameter, `image`, `label`, `batch_count` (float32, the whole batch's size) →
  *   `grad.<p>` (this part's share of the gradient of the batch's mean loss), `loss_sum`, `correct`;
  * - flat Adam over a slice of all parameters laid end to end (params.ts PARAM_OFFSETS): `param`,

@@ -5,11 +5,11 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
+import { dtypeOfCode } from './dtype.js';
 import { IO_CONTRACT_VERSION, METADATA_KEYS, withMetadata } from './metadata.js';
 import { type ModelOptions, buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
 import { PARAM_COUNT, type Params, initParameters } from './params.js';
 import { type IModelProto, type IValueInfoProto, type ModelProto, encodeModel } from './proto.js';
-import { dtypeOfProto } from './tensor.js';
 import { DEFAULT_EXPORT_TARGET, type GraphTarget, type GraphTargetName, resolveGraphTarget } from './webgpu-conv.js';
 import type { ValueSpec } from '../runtime/binding/types.js';
 
@@ -56,7 +56,7 @@ export function signature(info: IValueInfoProto): TensorSignature {
   const tensorType = info.type?.tensorType;
   return {
     name: info.name ?? '',
-    dtype: dtypeOfProto(tensorType?.elemType ?? 0) ?? `type ${tensorType?.elemType}`,
+    dtype: dtypeOfCode(tensorType?.elemType) ?? `type ${tensorType?.elemType}`,
     shape: (tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue))),
   };
 }

@@ -2,7 +2,8 @@
  * Element-wise, reduction and shape ops. Each checks its arguments, records one node on the tape of its
  * first value argument and returns the result value. A plain number stands for a float32 scalar constant.
  */
-import { type DType, type Dim, broadcastShapes, formatShape, shapeError } from './shape.js';
+import { type DType, dataTypeCode } from './dtype.js';
+import { type Dim, broadcastShapes, formatShape, shapeError } from './shape.js';
 import type { Value } from './tape.js';
 
 export type Operand = Value | number;
@@ -57,10 +58,8 @@ export function where(cond: Value, a: Operand, b: Operand): Value {
   return cond.tape.node('Where', [cond, va, vb], [{ dtype: va.dtype, shape }])[0];
 }
 
-const ONNX_TYPE_CODE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
-
 export function cast(x: Value, to: DType): Value {
-  return x.tape.node('Cast', [x], [{ dtype: to, shape: x.shape }], { to: ONNX_TYPE_CODE[to] })[0];
+  return x.tape.node('Cast', [x], [{ dtype: to, shape: x.shape }], { to: dataTypeCode(to) })[0];
 }
 
 function normaliseAxes(op: string, x: Value, axes: readonly number[]): number[] {

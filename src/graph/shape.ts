@@ -1,8 +1,7 @@
 /**
- * Shapes and element types of graph values, and the shape arithmetic the ops use to check their
+ * Shapes of graph values (element types: dtype.ts), and the shape arithmetic the ops use to check their
  * arguments at build time. A dimension is a number or a symbolic name (`'N'`, the batch).
  */
-export type DType = 'float32' | 'int32' | 'int64' | 'bool';
 export type Dim = number | string;
 export type Shape = readonly Dim[];
 

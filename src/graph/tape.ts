@@ -7,8 +7,9 @@
  * person chose. `toModel()` writes the protobuf through onnx-proto.
  */
 import { type AttributeProto, type IDimension, type ModelProto, type NodeProto, type ValueInfoProto, onnx } from './proto.js';
-import { type DType, type Dim, type Shape, formatShape } from './shape.js';
-import { type HostTensor, float32Tensor, int64Tensor, protoType, toTensorProto } from './tensor.js';
+import { type DType, dataTypeCode } from './dtype.js';
+import { type Dim, type Shape, formatShape, shapeError } from './shape.js';
+import { type HostTensor, float32Tensor, int64Tensor, toTensorProto } from './tensor.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 
 export const OPSET = 17;
@@ -19,7 +20,16 @@ export interface Value {
   readonly tape: Tape;
   readonly name: string;
   readonly dtype: DType;
+  /**
+   * The shape the ops check against. A node recorded without output shapes (`Tape.node`) gives values whose
+   * shape the tape does not know: `[]` here, written without a shape, and usable only as graph outputs.
+   */
   readonly shape: Shape;
+}
+
+export interface TapeOptions {
+  /** Version of the default ONNX domain the model imports; default OPSET, which the ops in ops.ts are written for. */
+  readonly opset?: number;
 }
 
 export type AttributeValue = number | string | readonly number[] | readonly string[] | { readonly float: number };
@@ -40,9 +50,14 @@ export class Tape {
   private readonly constants = new Map<string, Value>();
   /** node results renamed to the output names they are published under */
   private readonly renames = new Map<string, string>();
+  /** values of unknown shape (see Value.shape) */
+  private readonly unshaped = new Set<string>();
   private counter = 0;
+  readonly opset: number;
 
-  constructor(readonly graphName: string) {}
+  constructor(readonly graphName: string, options: TapeOptions = {}) {
+    this.opset = options.opset ?? OPSET;
+  }
 
   /** Declares a named graph input. */
   input(name: string, dtype: DType, shape: Shape): Value {
@@ -86,20 +101,27 @@ export class Tape {
     if (value.name === name) out = value;
     else if (renamable) {
       this.renames.set(value.name, name);
-      out = this.declare(name, value.dtype, value.shape);
+      out = this.declare(name, value.dtype, value.shape, this.unshaped.has(value.name));
     } else {
-      out = this.declare(name, value.dtype, value.shape);
+      out = this.declare(name, value.dtype, value.shape, this.unshaped.has(value.name));
       this.nodes.push({ opType: 'Identity', inputs: [value.name], outputs: [name], attributes: {} });
     }
     this.outputs.push(out);
     return out;
   }
 
-  /** Records a node; the op functions in ops.ts call this after checking shapes. */
-  node(opType: string, inputs: readonly (Value | undefined)[], outputs: readonly { dtype: DType; shape: Shape }[],
+  /**
+   * Records a node; the op functions in ops.ts call this after checking shapes. An output given without a
+   * shape has an unknown one (one-node probe models of any op: src/runtime/tiny-model.ts).
+   */
+  node(opType: string, inputs: readonly (Value | undefined)[], outputs: readonly { dtype: DType; shape?: Shape }[],
     attributes: Readonly<Record<string, AttributeValue>> = {}): Value[] {
-    for (const v of inputs) if (v) this.assertOwn(opType, v);
-    const outs = outputs.map((o) => this.declare(this.freshName('v'), o.dtype, o.shape));
+    for (const v of inputs) {
+      if (!v) continue;
+      this.assertOwn(opType, v);
+      if (this.unshaped.has(v.name)) shapeError(opType, `the shape of '${v.name}' is unknown, so it can only be a graph output`);
+    }
+    const outs = outputs.map((o) => this.declare(this.freshName('v'), o.dtype, o.shape ?? [], o.shape === undefined));
     this.nodes.push({ opType, inputs: inputs.map((v) => v?.name ?? ''), outputs: outs.map((v) => v.name), attributes });
     return outs;
   }
@@ -111,6 +133,7 @@ export class Tape {
     const used = new Set(nodes.flatMap((n) => n.inputs));
     const renamed = new Set(this.renames.keys());
     const produced = new Set(nodes.flatMap((n) => n.outputs));
+    const valueInfo = (v: Value): ValueInfoProto => valueInfoProto(v, !this.unshaped.has(v.name));
     const graph = onnx.GraphProto.create({
       name: this.graphName,
       node: nodes.map(nodeProto),
@@ -126,7 +149,7 @@ export class Tape {
       producerName: PACKAGE_NAME,
       producerVersion: PACKAGE_VERSION,
       docString,
-      opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
+      opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: this.opset })],
       graph,
     });
     const problem = onnx.ModelProto.verify(model);
@@ -161,10 +184,11 @@ export class Tape {
     return value;
   }
 
-  private declare(name: string, dtype: DType, shape: Shape): Value {
+  private declare(name: string, dtype: DType, shape: Shape, unshaped = false): Value {
     if (this.values.has(name)) throw new Error(`value name '${name}' is already used in graph '${this.graphName}'`);
     const value: Value = { tape: this, name, dtype, shape: [...shape] };
     this.values.set(name, value);
+    if (unshaped) this.unshaped.add(name);
     return value;
   }
 
@@ -181,10 +205,11 @@ function dimProto(d: Dim): IDimension {
   return typeof d === 'number' ? { dimValue: d } : { dimParam: d };
 }
 
-function valueInfo(v: Value): ValueInfoProto {
+function valueInfoProto(v: Value, withShape: boolean): ValueInfoProto {
+  const elemType = dataTypeCode(v.dtype);
   return onnx.ValueInfoProto.create({
     name: v.name,
-    type: { tensorType: { elemType: protoType(v.dtype), shape: { dim: v.shape.map(dimProto) } } },
+    type: { tensorType: withShape ? { elemType, shape: { dim: v.shape.map(dimProto) } } : { elemType } },
   });
 }
 

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CUDA_PROVIDER_FILES, missingCudaProviderFiles, ortBinDir, ortPackageDir, unresolvedLibraries } from './ort-paths.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider, createSession } from './providers.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from './execution-provider.js';
+import { createSession } from './providers.js';
 import { ExecutionProviderError, LAVAPIPE_HINT, type ProviderFailure } from './session-errors.js';
 import { reluModelBytes } from './tiny-model.js';
 

@@ -1,7 +1,10 @@
 /**
  * The ONNX tensor element types by the names ONNX Runtime's kernel tables use (`tensor(float)` →
- * `float`); onnx-proto itself is loaded once, in src/graph/proto.ts, and re-exported here.
+ * `float`); their codes come from the builder's one table (src/graph/dtype.ts). onnx-proto itself is
+ * loaded once, in src/graph/proto.ts, and re-exported here.
  */
+import { type DType, dataTypeCode } from '../graph/dtype.js';
+
 export {
   onnx, type IAttributeProto, type IModelProto, type INodeProto, type ITensorProto, type IValueInfoProto,
 } from '../graph/proto.js';
@@ -13,19 +16,19 @@ export const TENSOR_TYPES = [
 ] as const;
 export type TensorType = (typeof TENSOR_TYPES)[number];
 
-const ENUM_BY_NAME: Readonly<Record<TensorType, number>> = {
-  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11,
-  uint32: 12, uint64: 13, bfloat16: 16,
-};
+/** The graph builder's name of a type: only `float` (float32) and `double` (float64) are spelled apart. */
+export function dtypeOf(type: TensorType): DType {
+  return type === 'float' ? 'float32' : type === 'double' ? 'float64' : type;
+}
 
 /** `TensorProto.DataType` number of a type name. */
 export function elemTypeOf(type: TensorType): number {
-  return ENUM_BY_NAME[type];
+  return dataTypeCode(dtypeOf(type));
 }
 
 /** Type name of a `TensorProto.DataType` number, or undefined for types outside the tables (string, …). */
 export function typeName(elemType: number | null | undefined): TensorType | undefined {
-  return TENSOR_TYPES.find((t) => ENUM_BY_NAME[t] === elemType);
+  return TENSOR_TYPES.find((t) => elemTypeOf(t) === elemType);
 }
 
 export function isTensorType(value: string): value is TensorType {

@@ -1,6 +1,6 @@
 /**
- * Execution-provider selection, in one place: the providers this project supports, the session options
- * each gets, and `createSession`, which turns provider failures into one-line, actionable errors.
+ * Execution-provider selection, in one place: the session options each provider (execution-provider.ts
+ * names them) gets, and `createSession`, which turns provider failures into one-line, actionable errors.
  *
  * GPU sessions are created with CPU fallback disabled (session config `session.disable_cpu_ep_fallback`,
  * passed through onnxruntime-node's `extra` option, which the 1.30 binding flattens into session config
@@ -10,6 +10,7 @@
  * by the user"); without it, both load and run partly on the CPU.
  */
 import { InferenceSession, env } from 'onnxruntime-node';
+import { type ExecutionProvider, parseExecutionProvider } from './execution-provider.js';
 import { ExecutionProviderError, explainSessionError } from './session-errors.js';
 import { checkThreads } from './threads.js';
 
@@ -17,9 +18,6 @@ import { checkThreads } from './threads.js';
 // the error is turned into one actionable line below, so the native copy is only noise. Must be set
 // before the first session, when onnxruntime-node initialises its environment.
 env.logLevel = 'fatal';
-
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
-export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
 export { ExecutionProviderError };
 
@@ -43,17 +41,6 @@ export interface ProviderOptions {
 
 /** Session config entry that forbids assigning nodes to the CPU provider. */
 export const DISABLE_CPU_FALLBACK = { session: { disable_cpu_ep_fallback: '1' } } as const;
-
-export function isExecutionProvider(value: string): value is ExecutionProvider {
-  return (EXECUTION_PROVIDERS as readonly string[]).includes(value);
-}
-
-/** Checks a provider name given by a user; the RangeError lists the valid ones. */
-export function parseExecutionProvider(value: string): ExecutionProvider {
-  if (isExecutionProvider(value)) return value;
-  const valid = EXECUTION_PROVIDERS.map((p) => `'${p}'`).join(', ');
-  throw new RangeError(`execution provider must be one of ${valid}; got '${value}'`);
-}
 
 /** The session options for `ep`. */
 export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): InferenceSession.SessionOptions {

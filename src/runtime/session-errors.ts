@@ -1,12 +1,12 @@
 /**
  * Turns ONNX Runtime's session-creation errors for an execution provider into one actionable line.
- * The texts matched here were observed with onnxruntime-node 1.30 on Linux x64 (see DESIGN.md and the
+ * The texts matched here were observed with onnxruntime-node 1.30 on Linux x64 (see docs/environment.md and the
  * tests); CUDA's driver/device texts are CUDA runtime error strings (cudaErrorInsufficientDriver = 35,
  * cudaErrorNoDevice = 100) that ONNX Runtime's CUDA provider quotes.
  */
 import { join } from 'node:path';
 import { missingCudaProviderFiles, ortBinDir, unresolvedLibraries } from './ort-paths.js';
-import type { ExecutionProvider } from './providers.js';
+import type { ExecutionProvider } from './execution-provider.js';
 
 export type ProviderFailure =
   | 'provider-library-missing' // libonnxruntime_providers_cuda.so not installed
@@ -72,7 +72,7 @@ export function explainSessionError(ep: ExecutionProvider, error: unknown, binDi
   let what = `session creation failed: ${shortOrtMessage(text)}`;
   if (/fallback to CPU EP has been explicitly disabled/i.test(text)) {
     failure = 'cpu-fallback';
-    what = `the model has nodes without a ${ep} kernel and CPU fallback is disabled; \`checkCoverage\` (src/runtime/coverage.ts) names them`;
+    what = `the model has nodes without a ${ep} kernel and CPU fallback is disabled; \`checkCoverage\` (tools/kernels/coverage.ts) names them`;
   } else if (ep === 'webgpu' && /No supported adapters|Failed to get a WebGPU adapter/i.test(text)) {
     failure = 'no-adapter';
     what = `no GPU adapter found (Dawn found no Vulkan/WebGPU device); use --ep cpu, or ${LAVAPIPE_HINT}`;

@@ -1,11 +1,12 @@
 /**
- * One-node ONNX models, for probing what an execution provider can run (doctor, kernel probes).
- * Constant integer inputs (shapes, pads, axes) become int64/int32 initializers written as raw bytes.
+ * One-node ONNX models, for probing what an execution provider can run (doctor, kernel probes), written
+ * with the graph builder's tape. Constant integer inputs (shapes, pads, axes) become int64/int32
+ * initializers; the output's shape is left for ONNX Runtime to infer.
  */
-import {
-  type IAttributeProto, type IModelProto, type INodeProto, type ITensorProto, type IValueInfoProto, type TensorType,
-  elemTypeOf, onnx,
-} from './onnx.js';
+import { type ModelProto, encodeModel } from '../graph/proto.js';
+import { Tape, type Value } from '../graph/tape.js';
+import { type HostTensor, int64Tensor } from '../graph/tensor.js';
+import { type TensorType, dtypeOf } from './onnx.js';
 
 export interface TinyInput {
   readonly name: string;
@@ -32,54 +33,32 @@ export interface TinyNode {
   readonly attrs?: Readonly<Record<string, TinyAttr>>;
 }
 
-function rawInts(type: TensorType, values: readonly number[]): Uint8Array {
-  if (type === 'int64') return new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer);
-  if (type === 'int32') return new Uint8Array(Int32Array.from(values).buffer);
+function intsTensor(type: TensorType, values: readonly number[]): HostTensor {
+  if (type === 'int64') return int64Tensor([values.length], values);
+  if (type === 'int32') return { dtype: 'int32', dims: [values.length], data: Int32Array.from(values) };
   throw new TypeError(`initializer ints need type int64 or int32, got '${type}'`);
 }
 
-function attribute(name: string, value: TinyAttr): IAttributeProto {
-  const A = onnx.AttributeProto.AttributeType;
-  if (typeof value === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(value) };
-  if (typeof value === 'number') return { name, type: A.INT, i: value };
-  return { name, type: A.INTS, ints: [...value] };
-}
-
 /** Builds the model proto of a single node; inputs that are not initializers become graph inputs. */
-export function tinyModel(spec: TinyNode): IModelProto {
-  const graphInputs: IValueInfoProto[] = [];
-  const initializers: ITensorProto[] = [];
-  for (const input of spec.inputs) {
-    if (input === '') continue;
-    if (input.ints) {
-      initializers.push({ name: input.name, dataType: elemTypeOf(input.type), dims: [input.ints.length], rawData: rawInts(input.type, input.ints) });
-      continue;
-    }
-    const dim = (input.dims ?? []).map((d) => ({ dimValue: d }));
-    graphInputs.push({ name: input.name, type: { tensorType: { elemType: elemTypeOf(input.type), shape: { dim } } } });
-  }
-  const outputs = spec.outputs.map((o) => ({ name: o.name, type: { tensorType: { elemType: elemTypeOf(o.type) } } }));
-  const node: INodeProto = {
-    name: `probe_${spec.op}`,
-    opType: spec.op,
-    input: spec.inputs.map((i) => (i === '' ? '' : i.name)),
-    output: spec.outputs.map((o) => o.name),
-    attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-  };
-  return {
-    irVersion: 8,
-    producerName: 'onnx-lenet probe',
-    opsetImport: [{ domain: '', version: spec.opset }],
-    graph: { name: `probe_${spec.op}`, node: [node], input: graphInputs, initializer: initializers, output: outputs },
-  };
+export function tinyModel(spec: TinyNode): ModelProto {
+  const tape = new Tape(`probe_${spec.op}`, { opset: spec.opset });
+  const inputs = spec.inputs.map((input): Value | undefined => {
+    if (input === '') return undefined;
+    if (input.ints) return tape.initializer(input.name, intsTensor(input.type, input.ints));
+    return tape.input(input.name, dtypeOf(input.type), input.dims ?? []);
+  });
+  const results = tape.node(spec.op, inputs, spec.outputs.map((o) => ({ dtype: dtypeOf(o.type) })), spec.attrs);
+  results.forEach((value, k) => tape.output(value, spec.outputs[k].name));
+  const model = tape.toModel();
+  model.producerName = 'onnx-lenet probe';
+  const node = model.graph?.node?.[0];
+  if (node) node.name = `probe_${spec.op}`; // reports name the node: say which probe it was
+  return model;
 }
 
-/** Encoded bytes of `tinyModel(spec)`, verified first. */
+/** Encoded bytes of `tinyModel(spec)` (the tape verifies the proto before returning it). */
 export function tinyModelBytes(spec: TinyNode): Uint8Array {
-  const model = onnx.ModelProto.create(tinyModel(spec));
-  const problem = onnx.ModelProto.verify(model);
-  if (problem) throw new Error(`tiny ${spec.op} model is malformed: ${problem}`);
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel(tinyModel(spec));
 }
 
 /** A float32 Relu over [1,4]: the smallest model every provider should run. */

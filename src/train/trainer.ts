@@ -18,7 +18,7 @@ import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
 import { augmentBatch } from './augment.js';
 import { type Checkpoint, type TrainProgress, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { Evaluator } from './evaluator.js';
+import { Evaluator } from '../infer/evaluator.js';
 import { resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { createStepRunner } from './step/create.js';

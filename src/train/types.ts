@@ -1,7 +1,7 @@
 /** Public types of the trainer: options, progress events and results. */
 import type { DatasetName } from '../data/types.js';
 import type { GraphTargetName } from '../graph/webgpu-conv.js';
-import type { ExecutionProvider } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import type { LrSchedule } from './schedule.js';
 
 /** The options that define a training run; a checkpoint keeps them so `--resume` continues the same run. */

@@ -68,6 +68,17 @@ describe('graph assembly', () => {
     tape.output(tape.node('LogSoftmax', [x], [{ dtype: 'float32', shape: [1, 10] }], { axis: 1 })[0], 'y');
     expect(checkPortable(tape.toModel())).toEqual(["node 'LogSoftmax_0': op LogSoftmax is not in the portable allow-list"]);
   });
+
+  test('a node without output shapes (a probe model): the opset is chosen, the output has no shape, no op takes it', () => {
+    const tape = new Tape('p', { opset: 13 });
+    const [y] = tape.node('Sign', [tape.input('x', 'float64', [2])], [{ dtype: 'float64' }]);
+    expect(() => add(y, y)).toThrow(GraphShapeError);
+    expect(() => add(y, y)).toThrow(/Add: the shape of 'v0' is unknown, so it can only be a graph output/);
+    tape.output(y, 'y');
+    const model = tape.toModel();
+    expect(model.opsetImport?.[0].version).toBe(13);
+    expect(model.graph?.output?.[0].type?.tensorType).toEqual({ elemType: 11 });
+  });
 });
 
 describe('onnx-lenet build-graph', () => {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/onnx-lenet.js');
@@ -30,4 +31,11 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** The CLI failed with exactly one `onnx-lenet:` error line on stderr, and it matches `message`. */
+export function expectOneLineError(r: CliResult, message: RegExp): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:')), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseExecutionProvider, sessionOptionsFor } from '../../src/runtime/providers.js';
+import { parseExecutionProvider } from '../../src/runtime/execution-provider.js';
+import { sessionOptionsFor } from '../../src/runtime/providers.js';
 import { explainSessionError } from '../../src/runtime/session-errors.js';
 import { runSnippet } from './child.js';
 

@@ -1,5 +1,5 @@
 /**
- * The CPU trainer's data-parallel step runner (src/train/parallel): with one thread it is the train-step
+ * The CPU trainer's data-parallel step runner (src/train/step/parallel): with one thread it is the train-step
  * model bit for bit; with more it splits the batch, and agrees to float32 rounding; uneven and tiny
  * batches, bad sizes, release, and a worker thread that dies.
  */

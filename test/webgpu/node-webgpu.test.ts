@@ -14,7 +14,8 @@ import { CORRECT, IMAGE, LABEL, LOGITS, LOSS_SUM, PROBABILITIES, adamM, adamScal
 import { buildEvalModel, buildInferenceModel } from '../../src/graph/models.js';
 import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
 import { type IModelProto, encodeModel } from '../../src/graph/proto.js';
-import { type ExecutionProvider, createSession } from '../../src/runtime/providers.js';
+import type { ExecutionProvider } from '../../src/runtime/execution-provider.js';
+import { createSession } from '../../src/runtime/providers.js';
 import { createSessionRunner } from '../../src/train/step/session-runner.js';
 import { type StateSource, stateValues } from '../../src/train/step/state.js';
 import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuUnavailable, worst } from './helpers.js';

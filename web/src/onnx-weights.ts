@@ -11,13 +11,14 @@
  * data_type = 2, float_data = 4 (packed), name = 8, raw_data = 9.
  */
 
+import { DATA_TYPE_CODES } from '../../src/graph/dtype.js';
+
 const MODEL_GRAPH = 7;
 const GRAPH_INITIALIZER = 5;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_FLOAT_DATA = 4;
 const TENSOR_NAME = 8;
 const TENSOR_RAW_DATA = 9;
-const FLOAT = 1;
 const WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5;
 
 /** Where a float32 initializer's values sit in the model bytes. */
@@ -84,7 +85,7 @@ function tensorLocation(bytes: Uint8Array, start: number, end: number): Initiali
     else if (f.number === TENSOR_DATA_TYPE && f.wire === WIRE_VARINT) dataType = f.value;
     else if ((f.number === TENSOR_RAW_DATA || f.number === TENSOR_FLOAT_DATA) && f.wire === WIRE_LEN) data = f;
   }
-  if (dataType !== FLOAT || data === undefined) return undefined;
+  if (dataType !== DATA_TYPE_CODES.float32 || data === undefined) return undefined;
   return { name, offset: data.start, length: (data.end - data.start) / 4 };
 }
 

@@ -1,8 +1,9 @@
 /** `onnx-lenet build-graph`: write lenet.onnx, lenet.train.onnx and lenet.eval.onnx. */
 import { Command, Option } from 'commander';
-import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName, resolveGraphTarget } from '../../graph/webgpu-conv.js';
-import { OPSET } from '../../graph/tape.js';
-import { type ModelSummary, type TensorSignature, buildGraphs } from '../../graph/export.js';
+import {
+  DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName, type ModelSummary, OPSET, type TensorSignature, buildGraphs,
+  resolveGraphTarget,
+} from '../../index.js';
 import { parseSeed } from '../options.js';
 
 interface BuildGraphCliOptions {

@@ -1,8 +1,6 @@
 /** `onnx-lenet data`: what data sets are available where, and `--download` to fetch one. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DATASET_NAMES, type DatasetName } from '../../data/dataset.js';
-import { fetchDataset, inspectDatasets, type DatasetStatus } from '../../data/inspect.js';
-import { defaultCacheDir } from '../../data/remote.js';
+import { DATASET_NAMES, type DatasetName, type DatasetStatus, defaultCacheDir, fetchDataset, inspectDatasets } from '../../index.js';
 import { createProgress, type Progress } from '../../util/progress.js';
 
 export interface DataCommandOptions {

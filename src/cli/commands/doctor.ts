@@ -1,7 +1,6 @@
 /** `onnx-lenet doctor [--json] [--require <ep...>]`: which execution providers work here, and the fix for each that does not. */
 import { Command } from 'commander';
-import { parseExecutionProvider } from '../../runtime/providers.js';
-import { formatDoctorReport, runDoctor } from '../../runtime/doctor.js';
+import { formatDoctorReport, parseExecutionProvider, runDoctor } from '../../index.js';
 
 interface DoctorOptions {
   readonly json: boolean;

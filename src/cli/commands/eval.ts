@@ -1,9 +1,8 @@
 /** `onnx-lenet eval <model.onnx>`: test accuracy, per-class accuracy and the confusion matrix. */
 import { Command, Option } from 'commander';
-import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
-import { formatModelInfo } from '../../graph/metadata.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { type EvaluateResult, evaluate } from '../../train/evaluate.js';
+import {
+  DATASET_NAMES, type DatasetName, EXECUTION_PROVIDERS, type EvaluateResult, type ExecutionProvider, evaluate, formatModelInfo,
+} from '../../index.js';
 import { parsePositiveInt } from '../options.js';
 
 interface EvalCliOptions {

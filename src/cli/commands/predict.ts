@@ -1,8 +1,6 @@
 /** `onnx-lenet predict <model.onnx> <image…>`: the digit in each PNG/JPEG file and its probability. */
 import { Command, Option } from 'commander';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { formatModelInfo } from '../../graph/metadata.js';
-import { predictWithInfo } from '../../train/predict.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, formatModelInfo, predictWithInfo } from '../../index.js';
 
 interface PredictCliOptions {
   readonly ep: ExecutionProvider;

@@ -1,6 +1,6 @@
 /** `onnx-lenet serve`: the page that runs LeNet (and trains it) in the browser with onnxruntime-web. */
 import { Command, InvalidArgumentError } from 'commander';
-import { startServer, type RunningServer } from '../../serve/index.js';
+import { type RunningServer, startServer } from '../../index.js';
 
 export interface ServeCommandOptions {
   readonly model: string;

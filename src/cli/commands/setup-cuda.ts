@@ -1,6 +1,6 @@
 /** `onnx-lenet setup-cuda`: installs onnxruntime-node's CUDA 12 provider with onnxruntime-node's own installer. */
 import { Command } from 'commander';
-import { CUDA_REQUIREMENTS, setupCuda } from '../../runtime/setup-cuda.js';
+import { CUDA_REQUIREMENTS, setupCuda } from '../../index.js';
 
 export function setupCudaCommand(): Command {
   return new Command('setup-cuda')

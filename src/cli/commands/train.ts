@@ -1,12 +1,9 @@
 /** `onnx-lenet train`: the seed's whole job — train LeNet-5 with Adam and report test accuracy. */
 import { Command, Option } from 'commander';
-import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
-import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName } from '../../graph/webgpu-conv.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/providers.js';
-import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
-import { DEFAULTS } from '../../train/options.js';
-import { train } from '../../train/trainer.js';
-import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
+import {
+  DATASET_NAMES, type DatasetName, DEFAULT_EXPORT_TARGET, EXECUTION_PROVIDERS, type EpochMetrics, type ExecutionProvider, GRAPH_TARGETS,
+  GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
+} from '../../index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
@@ -79,7 +76,7 @@ export function trainCommand(): Command {
     .description('train LeNet-5 with Adam using the train-step ONNX model (the seed\'s recipe by default)')
     .option('--epochs <n>', 'epochs (default 10)', parsePositiveInt)
     .option('--batch-size <n>', 'batch size (default 64)', parsePositiveInt)
-    .option('--lr <rate>', `Adam learning rate (default ${DEFAULTS.lr})`, parsePositiveNumber)
+    .option('--lr <rate>', `Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, parsePositiveNumber)
     .option('--seed <n>', 'seed of the initial weights and the data order (default 0)', parseSeed)
     .addOption(new Option('--dataset <name>', 'data set (default mnist; offline it falls back to the bundled mnist-sample)').choices(DATASET_NAMES))
     .option('--data-dir <dir>', 'folder with the four IDX files, or the download cache')

@@ -4,7 +4,8 @@
  * tensors downloaded through a WebGPU copy session (gpu-readback.ts).
  */
 import * as ort from 'onnxruntime-node';
-import { createSession, parseExecutionProvider } from '../providers.js';
+import { parseExecutionProvider } from '../execution-provider.js';
+import { createSession } from '../providers.js';
 import { GpuReadBack } from './gpu-readback.js';
 import { inputSpecs } from './metadata.js';
 import type { Binding, BindingSession, BindingTensor, OutputArrays, SessionOptions } from './types.js';

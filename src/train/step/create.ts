@@ -1,5 +1,5 @@
 /** The step runner the trainer uses for an execution provider. */
-import type { ExecutionProvider } from '../../runtime/providers.js';
+import type { ExecutionProvider } from '../../runtime/execution-provider.js';
 import { ParallelCpuRunner } from './parallel/runner.js';
 import type { TrainStepRunner } from './runner.js';
 import { createSessionRunner } from './session-runner.js';

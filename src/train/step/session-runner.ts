@@ -9,7 +9,7 @@ import { buildTrainStepModel } from '../../graph/models.js';
 import { encodeModel } from '../../graph/proto.js';
 import { graphTargetFor } from '../../graph/webgpu-conv.js';
 import { nodeBinding } from '../../runtime/binding/node.js';
-import type { ExecutionProvider } from '../../runtime/providers.js';
+import type { ExecutionProvider } from '../../runtime/execution-provider.js';
 import { TrainStepSession } from './session-step.js';
 import { type StateSource, trainStepSignature } from './state.js';
 

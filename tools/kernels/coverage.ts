@@ -1,15 +1,15 @@
 /**
  * Static check that every node of a model has a kernel on a GPU execution provider, at the model's opset
- * and for the element types of its inputs and outputs, according to the kernel tables in kernels/. Types
+ * and for the element types of its inputs and outputs, according to the kernel tables beside it. Types
  * come from the graph (inputs, outputs, initializers, value_info, Constant nodes); for values with none,
  * simple forward rules fill them in (comparisons give bool, Shape/ArgMax int64, Cast its `to`, else the
- * first input's type). A node reported here would fail to load with CPU fallback disabled (providers.ts).
+ * first input's type). A node reported here would fail to load with CPU fallback disabled (src/runtime/providers.ts).
  */
-import { CUDA_KERNELS } from './kernels/cuda.js';
-import { type ArgRef, type KernelTable, SIGNATURES, rangeFor } from './kernels/types.js';
-import { WEBGPU_KERNELS } from './kernels/webgpu.js';
-import { type IModelProto, type INodeProto, type TensorType, typeName } from './onnx.js';
-import type { ExecutionProvider } from './providers.js';
+import { CUDA_KERNELS } from './cuda.js';
+import { type ArgRef, type KernelTable, SIGNATURES, rangeFor } from './types.js';
+import { WEBGPU_KERNELS } from './webgpu.js';
+import { type IModelProto, type INodeProto, type TensorType, typeName } from '../../src/runtime/onnx.js';
+import type { ExecutionProvider } from '../../src/runtime/execution-provider.js';
 
 export interface CoverageProblem {
   /** Node name (or `<op>#<index>` when unnamed). */

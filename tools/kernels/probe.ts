@@ -4,9 +4,9 @@
  * that node, so the table describes the very binary that is installed.
  */
 import { InferenceSession } from 'onnxruntime-node';
-import type { TensorType } from '../onnx.js';
-import { sessionOptionsFor } from '../providers.js';
-import { tinyModelBytes } from '../tiny-model.js';
+import type { TensorType } from '../../src/runtime/onnx.js';
+import { sessionOptionsFor } from '../../src/runtime/providers.js';
+import { tinyModelBytes } from '../../src/runtime/tiny-model.js';
 import { PROBE_DEFAULTS, type ProbeTypes, constraintApplies, probeNode } from './probe-specs.js';
 import { type KernelRange, SIGNATURES } from './types.js';
 

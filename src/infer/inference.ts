@@ -5,9 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { CLASSES, IMAGE, IMAGE_SIZE, LOGITS, PIXELS, PROBABILITIES } from '../graph/contract.js';
+import { dataTypeCode } from '../graph/dtype.js';
 import { type ModelInfo, modelInfo } from '../graph/metadata.js';
 import { decodeModel, type IValueInfoProto } from '../graph/proto.js';
-import { type ExecutionProvider, createSession } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import { createSession } from '../runtime/providers.js';
 
 export interface InferenceOutputs {
   /** N·10 logits */
@@ -35,7 +37,7 @@ function checkContract(file: string, bytes: Uint8Array): ModelInfo {
     throw bad(names.length === 0 ? 'it has no inputs' : `it has ${names.length} inputs (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`);
   }
   const d = dims(image);
-  if (image.type?.tensorType?.elemType !== 1 || !d || d.length !== 4 || d[1] !== 1 || d[2] !== IMAGE_SIZE || d[3] !== IMAGE_SIZE) {
+  if (image.type?.tensorType?.elemType !== dataTypeCode('float32') || !d || d.length !== 4 || d[1] !== 1 || d[2] !== IMAGE_SIZE || d[3] !== IMAGE_SIZE) {
     throw bad(`input image is [${d?.join(',') ?? '?'}]`);
   }
   const l = dims(logits);

@@ -3,7 +3,7 @@ import { BatchIterator } from '../data/batches.js';
 import { type DatasetName, loadDataset } from '../data/dataset.js';
 import { CLASSES } from '../graph/contract.js';
 import type { ModelInfo } from '../graph/metadata.js';
-import type { ExecutionProvider } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import { InferenceModel, argmaxRow } from './inference.js';
 
 export interface EvaluateOptions {

@@ -10,7 +10,8 @@ import { encodeModel } from '../graph/proto.js';
 import { graphTargetFor } from '../graph/webgpu-conv.js';
 import { BatchIterator } from '../data/batches.js';
 import type { Split } from '../data/types.js';
-import { type ExecutionProvider, createSession } from '../runtime/providers.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import { createSession } from '../runtime/providers.js';
 
 export interface EvalResult {
   readonly loss: number;

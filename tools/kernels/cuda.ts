@@ -9,7 +9,7 @@
  * (float8/float4/int4/string/sequence types dropped) and merging adjacent ranges with identical types.
  * Verify on a GPU machine: `node dist/tools/probe-kernels.js --ep cuda --check` (tools/gpu-check.sh does).
  */
-import type { TensorType } from '../onnx.js';
+import type { TensorType } from '../../src/runtime/onnx.js';
 import type { KernelRange, KernelTable } from './types.js';
 
 const ALL: readonly TensorType[] = ['bfloat16', 'bool', 'double', 'float', 'float16', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'];

@@ -5,8 +5,8 @@
  * schema's form differs from the one built here, give models ONNX Runtime rejects as invalid; the probe
  * reports those apart from "no kernel".
  */
-import { type TensorType, elemTypeOf } from '../onnx.js';
-import type { TinyInput, TinyNode } from '../tiny-model.js';
+import { type TensorType, elemTypeOf } from '../../src/runtime/onnx.js';
+import type { TinyInput, TinyNode } from '../../src/runtime/tiny-model.js';
 
 export type ProbeTypes = Readonly<Record<string, TensorType>>;
 

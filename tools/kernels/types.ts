@@ -7,7 +7,7 @@
  * gives the same answer as testing the node's since-version. Where ONNX Runtime renamed a constraint
  * between versions (Resize `T`→`T1`, Identity `T`→`V`), the tables use one name per op, as below.
  */
-import type { TensorType } from '../onnx.js';
+import type { TensorType } from '../../src/runtime/onnx.js';
 
 export interface KernelRange {
   /** First opset covered. */
@@ -56,7 +56,10 @@ export const SIGNATURES: Readonly<Record<string, Readonly<Record<string, readonl
   Shape: { T: ['i0'], T1: ['o0'] },
 };
 
-/** The ops each table covers: DESIGN.md's portable allow-list plus a few that are handy in rewrites. */
+/**
+ * The ops each table covers: the portable allow-list (docs/design.md, src/graph/allowlist.ts) plus a few
+ * that are handy in rewrites.
+ */
 export const TABLE_OPS: readonly string[] = Object.keys(SIGNATURES);
 
 /** The range of `ranges` that covers `opset`, if any. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCoverage } from '../../src/runtime/coverage.js';
+import { checkCoverage } from '../../tools/kernels/coverage.js';
 import { type IModelProto, onnx } from '../../src/runtime/onnx.js';
 import { type TinyNode, tinyModel } from '../../src/runtime/tiny-model.js';
 
