@@ -11,11 +11,10 @@
  * The CPU trainer splits each batch across threads (src/train/step/parallel) and runs two smaller models:
  * - gradient: every parameter, `image`, `label`, `batch_count` (float32, the whole batch's size) →
  *   `grad.<p>` (this part's share of the gradient of the batch's mean loss), `loss_sum`, `correct`;
- * - flat Adam over a slice of all parameters laid end to end (params.ts PARAM_OFFSETS): `param`,
+ * - flat Adam over a slice of all parameters laid end to end (src/train/step/parallel/layout.ts): `param`,
  *   `adam.m`, `adam.v`, `grad.0` … `grad.<K−1>` (one per part, summed in order), the two Adam scalars →
  *   `next.param`, `next.adam.m`, `next.adam.v`.
  */
-import { PARAM_NAMES, type ParamName } from './params.js';
 
 export const IMAGE = 'image';
 export const LABEL = 'label';
@@ -49,8 +48,6 @@ export const gradOf = (name: string | number): string => `grad.${name}`;
 /** Output name carrying the updated value of a train-step input (`next.conv1.weight`, …). */
 export const next = (name: string): string => `next.${name}`;
 
-/** The train step's state inputs, in order: parameters, then Adam m, then Adam v. */
-export const STATE_NAMES: readonly string[] = [...PARAM_NAMES, ...PARAM_NAMES.map(adamM), ...PARAM_NAMES.map(adamV)];
 
 export interface AdamScalars {
   /** lr / (1 − β1^t) */

@@ -111,7 +111,7 @@ export function buildGradientModel(options: ModelOptions = {}): ModelProto {
 }
 
 /**
- * torch.optim.Adam over `length` values of the flat parameter vector (params.ts PARAM_OFFSETS), with the
+ * torch.optim.Adam over `length` values of the flat parameter vector (the CPU trainer's flat layout, src/train/step/parallel/layout.ts), with the
  * gradient given as `parts` shares that are summed in order: `param`, `adam.m`, `adam.v`, `grad.0` …,
  * the two Adam scalars → `next.param`, `next.adam.m`, `next.adam.v`. Element for element the same
  * arithmetic as the train step's per-tensor update.

@@ -45,35 +45,6 @@ export function paramSize(spec: ParamSpec): number {
 export const PARAM_COUNT = PARAMS.reduce((n, p) => n + paramSize(p), 0);
 
 /**
- * Where each parameter starts when all of them are laid end to end in PARAMS order (the flat layout the
- * CPU trainer keeps its state in: one Adam update over one vector instead of ten).
- */
-export const PARAM_OFFSETS: Readonly<Record<ParamName, number>> = (() => {
-  const offsets = {} as Record<ParamName, number>;
-  let at = 0;
-  for (const spec of PARAMS) {
-    offsets[spec.name] = at;
-    at += paramSize(spec);
-  }
-  return offsets;
-})();
-
-/** All parameters end to end (a copy), in PARAMS order. */
-export function flattenParams(params: Params): Float32Array {
-  const flat = new Float32Array(PARAM_COUNT);
-  for (const spec of PARAMS) flat.set(params[spec.name], PARAM_OFFSETS[spec.name]);
-  return flat;
-}
-
-/** `flat` cut back into named tensors (copies). */
-export function unflattenParams(flat: Float32Array): Params {
-  if (flat.length !== PARAM_COUNT) throw new RangeError(`flat parameters must have ${PARAM_COUNT} values, got ${flat.length}`);
-  const params = {} as Params;
-  for (const spec of PARAMS) params[spec.name] = flat.slice(PARAM_OFFSETS[spec.name], PARAM_OFFSETS[spec.name] + paramSize(spec));
-  return params;
-}
-
-/**
  * The bound of PyTorch's default initialisation, computed in float64 the way torch.nn.init does:
  * weights use kaiming_uniform_(a=√5), i.e. √3 · gain/√fan_in with gain = √(2/(1+a²)); biases 1/√fan_in.
  * Both equal 1/√fan_in up to the last bit, which is why they are spelled out.
@@ -113,11 +84,4 @@ export function asParams(values: Readonly<Record<string, Float32Array>>): Params
     params[spec.name] = data;
   }
   return params;
-}
-
-/** Zero-filled tensors shaped like every parameter (Adam's initial m and v). */
-export function zerosLikeParams(): Params {
-  const zeros = {} as Params;
-  for (const spec of PARAMS) zeros[spec.name] = new Float32Array(paramSize(spec));
-  return zeros;
 }

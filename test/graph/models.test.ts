@@ -9,11 +9,13 @@ import * as path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
+import { BIAS_CORRECTION2_SQRT, IMAGE, LABEL, STEP_SIZE, adamScalars, isOptimizerState } from '../../src/graph/contract.js';
 import { MODEL_FILES, type ModelKind, buildGraphs } from '../../src/graph/export.js';
 import { checkPortable } from '../../src/graph/allowlist.js';
 import { buildFlatAdamModel, buildGradientModel } from '../../src/graph/models.js';
-import { PARAMS, PARAM_COUNT, initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { PARAM_COUNT, initParameters } from '../../src/graph/params.js';
+import { lenetStateSpecs } from '../../src/train/feeds.js';
+import { initialState } from '../../src/train/step/state.js';
 import { decodeModel, encodeModel } from '../../src/graph/proto.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { randomLabels, strokeImages } from '../reference/fixtures64.js';
@@ -40,13 +42,11 @@ function feedsFor(kind: ModelKind): Record<string, { type: 'float32' | 'int32'; 
   };
   if (kind === 'inference') return feeds;
   feeds[LABEL] = { type: 'int32', data: Int32Array.from(randomLabels(rng, N)), dims: [N] };
-  for (const spec of PARAMS) feeds[spec.name] = { type: 'float32', data: params[spec.name], dims: [...spec.shape] };
-  if (kind === 'eval') return feeds;
-  const zeros = zerosLikeParams();
-  for (const spec of PARAMS) {
-    feeds[adamM(spec.name)] = { type: 'float32', data: zeros[spec.name], dims: [...spec.shape] };
-    feeds[adamV(spec.name)] = { type: 'float32', data: zeros[spec.name], dims: [...spec.shape] };
+  // The train step's state, read from the model (parameters, then Adam's m and v at zero).
+  for (const t of initialState(lenetStateSpecs(), { params })) {
+    if (kind === 'train' || !isOptimizerState(t.name)) feeds[t.name] = { type: 'float32', data: t.data, dims: [...t.shape] };
   }
+  if (kind === 'eval') return feeds;
   const s = adamScalars(1, 1e-3);
   feeds[STEP_SIZE] = { type: 'float32', data: Float32Array.of(s.stepSize), dims: [] };
   feeds[BIAS_CORRECTION2_SQRT] = { type: 'float32', data: Float32Array.of(s.biasCorrection2Sqrt), dims: [] };

@@ -12,12 +12,16 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIAS_CORRECTION2_SQRT, CORRECT, IMAGE, LABEL, LOGITS, LOSS_SUM, STEP_SIZE, adamM, adamScalars, adamV, next } from '../../src/graph/contract.js';
+import {
+  BIAS_CORRECTION2_SQRT, CORRECT, IMAGE, LABEL, LOGITS, LOSS_SUM, STEP_SIZE, adamM, adamScalars, isOptimizerState, next,
+} from '../../src/graph/contract.js';
 import { buildEvalModel, buildInferenceModel, buildTrainStepModel } from '../../src/graph/models.js';
-import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { PARAMS, initParameters } from '../../src/graph/params.js';
 import { type IModelProto, encodeModel } from '../../src/graph/proto.js';
 import type { GraphTargetName as GraphTarget } from '../../src/graph/webgpu-conv.js';
 import { type RunningServer, startServer } from '../../src/serve/index.js';
+import { lenetStateSpecs } from '../../src/train/feeds.js';
+import { initialState } from '../../src/train/step/state.js';
 import { f32, i32, runOnce } from '../helpers/ort.js';
 import { type Browser, HAVE_CHROMIUM, launchChromium } from '../web/browser.js';
 import { buildFixtureModels, trainInNode, type ModelFiles } from '../web/fixtures.js';
@@ -40,10 +44,11 @@ const FILES = new Map<string, Uint8Array>(KINDS.flatMap((kind) => (['generic', '
 /** Feeds shared by every batch (parameters, Adam state of step 1) and the batch-dependent ones. */
 function feedsFor(kind: Kind): { common: FeedsJson; batches: FeedsJson[] } {
   const common: Record<string, ReturnType<typeof f32>> = {};
-  if (kind !== 'inference') for (const p of PARAMS) common[p.name] = f32(p.shape, params[p.name]);
+  // The train step's state, read from the model: parameters (eval, train), Adam's m and v at zero (train).
+  if (kind !== 'inference') {
+    for (const t of initialState(lenetStateSpecs(), { params })) if (kind === 'train' || !isOptimizerState(t.name)) common[t.name] = f32(t.shape, t.data);
+  }
   if (kind === 'train') {
-    const zeros = zerosLikeParams();
-    for (const p of PARAMS) [common[adamM(p.name)], common[adamV(p.name)]] = [f32(p.shape, zeros[p.name]), f32(p.shape, zeros[p.name])];
     const s = adamScalars(1, 1e-3);
     [common[STEP_SIZE], common[BIAS_CORRECTION2_SQRT]] = [f32([], [s.stepSize]), f32([], [s.biasCorrection2Sqrt])];
   }

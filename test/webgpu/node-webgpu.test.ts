@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CORRECT, IMAGE, LABEL, LOGITS, LOSS_SUM, PROBABILITIES, adamM, adamScalars, adamV } from '../../src/graph/contract.js';
 import { buildEvalModel, buildInferenceModel } from '../../src/graph/models.js';
-import { PARAMS, initParameters, zerosLikeParams } from '../../src/graph/params.js';
+import { PARAMS, initParameters } from '../../src/graph/params.js';
 import { type IModelProto, encodeModel } from '../../src/graph/proto.js';
 import type { ExecutionProvider } from '../../src/runtime/execution-provider.js';
 import { createSession } from '../../src/runtime/providers.js';
