@@ -23,6 +23,6 @@ export async function createSessionRunner(ep: ExecutionProvider, from: StateSour
   const io = modelValueSpecs(model);
   const stateOutputs = trainStepSignature(io.inputs, io.outputs.map((o) => o.name)).state.map((s) => next(s.name));
   return TrainStepSession.create(nodeBinding, encodeModel(model), from, {
-    executionProvider: ep, threads: options.threads, hostOutputs: ep === 'cpu', keepStateOnDevice: ep === 'webgpu', stateOutputs,
+    executionProvider: ep, threads: options.threads, hostOutputs: ep === 'cpu', ...(ep === 'webgpu' ? { keepOnDevice: stateOutputs } : {}),
   });
 }

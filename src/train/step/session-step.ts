@@ -7,7 +7,7 @@
  * - `hostOutputs` (onnxruntime-node on the CPU): two sets of host arrays alternate; each step writes
  *   the new state into the set the current one is not in (pre-allocated outputs);
  * - otherwise the output tensors themselves are fed back; tensors a GPU provider keeps on the device
- *   (`keepStateOnDevice`) never come down, and the previous step's are released.
+ *   (`keepOnDevice`) never come down, and the previous step's are released.
  * Pure code: the page loads this file too.
  */
 import type { Batch } from '../../data/batches.js';
@@ -23,10 +23,8 @@ export interface TrainStepSessionOptions {
   readonly threads?: number;
   /** Carry the state in two alternating sets of host arrays (onnxruntime-node on the CPU only). */
   readonly hostOutputs?: boolean;
-  /** Keep the state in device memory between steps (GPU providers). */
-  readonly keepStateOnDevice?: boolean;
-  /** Names of the state outputs, when keepStateOnDevice: the session must know them when it is created. */
-  readonly stateOutputs?: readonly string[];
+  /** GPU providers: the state outputs (`next.X`) to keep in device memory between steps. */
+  readonly keepOnDevice?: readonly string[];
 }
 
 /** One set of host arrays for the state and the step's two results, with tensors over them. */
@@ -78,8 +76,7 @@ export class TrainStepSession implements TrainStepRunner {
   /** A session of the train-step `model` on `binding`, its state from `from` (checked against the model's inputs). */
   static async create(binding: Binding, model: Uint8Array, from: StateSource, options: TrainStepSessionOptions = {}): Promise<TrainStepSession> {
     if (options.hostOutputs && binding.kind !== 'node') throw new RangeError('hostOutputs needs onnxruntime-node (onnxruntime-web ignores pre-allocated outputs)');
-    const keepOnDevice = options.keepStateOnDevice ? options.stateOutputs : undefined;
-    const session = await binding.createSession(model, { executionProvider: options.executionProvider, threads: options.threads, keepOnDevice });
+    const session = await binding.createSession(model, { executionProvider: options.executionProvider, threads: options.threads, keepOnDevice: options.keepOnDevice });
     try {
       const signature = trainStepSignature(session.inputs, session.outputNames);
       const ep = options.executionProvider ?? (binding.kind === 'web' ? 'wasm' : 'cpu');
@@ -106,8 +103,8 @@ export class TrainStepSession implements TrainStepRunner {
     const previous = this.state;
     this.state = Object.fromEntries(this.signature.state.map((s) => [s.name, out[next(s.name)]]));
     for (const t of Object.values(previous)) if (onDevice(t)) t.dispose();
-    const loss = (await this.session.download({ [LOSS]: out[LOSS], [CORRECT]: out[CORRECT] }));
-    return { loss: loss[LOSS][0], correct: loss[CORRECT][0] };
+    const results = await this.session.download({ [LOSS]: out[LOSS], [CORRECT]: out[CORRECT] });
+    return { loss: results[LOSS][0], correct: results[CORRECT][0] };
   }
 
   /** A host copy of the current state (downloaded from the device when it lives there). */
