@@ -1,6 +1,6 @@
 /**
  * Runs a snippet against src/runtime in a separate Node process with its own environment (to hide the
- * Vulkan driver from Dawn, for instance). src/runtime is transpiled into a temporary folder with
+ * Vulkan driver from Dawn, for instance). src/ is transpiled into a temporary folder with
  * TypeScript's transpileModule, so this works before `npm run build`.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,13 +27,13 @@ function transpileTree(srcDir: string, outRoot: string): void {
   }
 }
 
-/** A temporary copy of src/runtime as JavaScript, with node_modules linked; built once per test file. */
+/** A temporary copy of src/ as JavaScript (runtime imports graph, which imports version.ts, …), with node_modules linked; built once per test file. */
 export function runtimeJs(): string {
   if (built) return built;
   const dir = mkdtempSync(join(tmpdir(), 'onnx-lenet-runtime-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  for (const folder of ['runtime', 'graph', 'util']) transpileTree(join(ROOT, 'src', folder), dir); // runtime imports graph/proto
+  transpileTree(join(ROOT, 'src'), dir);
   built = dir;
   return dir;
 }
