@@ -84,15 +84,17 @@ export async function checkWritableDir(dir: string): Promise<void> {
 /**
  * Checks, before any work, that `file` can be created or replaced as a plain file: its folder exists and
  * is writable, it is not a folder, and it is none of `reserved` (files the same command writes or reads).
- * `what` names the option in errors, e.g. '--json-metrics'.
+ * `what` names the option in errors, e.g. '--json-metrics'. Its folder may be `willCreate`, a folder the
+ * command creates (the output folder), which then only has to be creatable.
  */
-export async function checkOutputFile(file: string, what: string, reserved: readonly string[] = []): Promise<void> {
+export async function checkOutputFile(file: string, what: string, reserved: readonly string[] = [], willCreate?: string): Promise<void> {
   const target = path.resolve(file);
   const clash = reserved.find((r) => path.resolve(r) === target);
   if (clash !== undefined) throw new Error(`${what} '${file}' is ${clash}, which this command also writes or reads; choose another file`);
   const stat = await fsp.stat(target).catch(() => undefined);
   if (stat?.isDirectory()) throw new Error(`${what} '${file}' is a folder; give a file name`);
   const dir = path.dirname(target);
+  if (willCreate !== undefined && path.resolve(willCreate) === dir) return checkWritableDir(willCreate);
   const dirStat = await fsp.stat(dir).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`${what} '${file}': its folder cannot be used (${error.code ?? error.message}); create it first or choose another`);
   });

@@ -6,7 +6,8 @@ import {
   GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
   trainOutputFiles,
 } from '../../index.js';
-import { checkOutputFile, writeFileAtomic } from '../../util/fs.js';
+import { JOURNAL_FILE } from '../../train/output-set.js';
+import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 
@@ -97,7 +98,8 @@ export function trainCommand(): Command {
       if (opts.jsonMetrics !== undefined) {
         // Checked now, not after the whole run: a folder, a missing folder, or one of the run's own files.
         const files = trainOutputFiles({ outDir: opts.out, resume: opts.resume });
-        await checkOutputFile(opts.jsonMetrics, '--json-metrics', [files.model, files.checkpoint, files.metrics, ...(opts.resume ? [opts.resume] : [])]);
+        const reserved = [files.model, files.checkpoint, files.metrics, path.join(files.outDir, JOURNAL_FILE), ...(opts.resume ? [opts.resume] : [])];
+        await checkOutputFile(opts.jsonMetrics, '--json-metrics', reserved, files.outDir);
       }
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -132,6 +134,7 @@ export function trainCommand(): Command {
       } finally {
         // The steps taken so far, also when training failed; nothing is written before the first step.
         if (opts.jsonMetrics !== undefined && stepRows && stepRows.length > 0) {
+          await makeDirs(path.dirname(opts.jsonMetrics)); // the output folder, when the run failed before writing to it
           await writeFileAtomic(opts.jsonMetrics, stepRows.map((r) => `${r}\n`).join(''));
         }
         process.removeListener('SIGINT', onSignal);
