@@ -12,7 +12,8 @@
 export * from './graph/index.js';
 
 // Training.
-export { CHECKPOINT_FILE, METRICS_FILE, train } from './train/trainer.js';
+export { CHECKPOINT_FILE, METRICS_FILE, train, trainOutputFiles } from './train/trainer.js';
+export { type Recovery, recoverOutputSet } from './train/output-set.js';
 export type {
   EpochMetrics, ResumableOptions, StepInfo, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo,
 } from './train/types.js';

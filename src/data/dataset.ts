@@ -1,33 +1,43 @@
 /**
  * One entry point for every data set: `loadDataset()` returns 28x28 uint8 train/test splits.
  *
- * Lookup for `mnist` / `fashion-mnist` with data dir D (default: the per-user cache):
+ * Lookup for `mnist` / `fashion-mnist` in folder D — the user's `dataDir` if given, else our cache:
  *   1. D itself holds the four IDX files (gz or raw) → load that folder (e.g. Debian's
  *      /usr/share/datasets/fashion-mnist); it is named after the data set its checksums match.
- *   2. D/<dataset>/ holds them (the cache) → load them.
- *   3. Otherwise download the missing files from the mirrors into D/<dataset>/ (MD5-checked).
- * When `mnist` cannot be had this way, a warning is given and the bundled `mnist-sample` is used,
- * unless `fallback` is false.
+ *   2. D/<dataset>/ holds them (the cache layout) → load them.
+ *   3. Otherwise, in our cache only, download the missing files from the mirrors into D/<dataset>/.
+ *
+ * A folder the user named is only read: nothing is downloaded or written into it (`onnx-lenet data
+ * --download` is the one command that does). The bundled `mnist-sample` replaces `mnist` only when
+ * nothing was asked for — no `dataDir` — and MNIST is simply absent (not cached, mirrors unreachable);
+ * a damaged file, anywhere, is an error. So is a split with no images.
  */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS as SPECS, type RemoteDatasetName } from './catalog.js';
-import { findCompleteIdxFiles, identify, loadIdxFiles, type IdxPaths } from './folder.js';
+import { findCompleteIdxFiles, findIdxFiles, identify, loadIdxFiles, type IdxPaths } from './folder.js';
 import { loadMnistSample } from './mnist-sample.js';
-import { MirrorsFailedError, defaultCacheDir, ensureCached } from './remote.js';
-import { DATASET_NAMES, type Dataset, type DatasetName } from './types.js';
+import { MirrorsFailedError, NotCachedError, defaultCacheDir, ensureCached } from './remote.js';
+import { DATASET_NAMES, type Dataset, type DatasetName, type Split } from './types.js';
 
 export { DATASET_NAMES, labelHistogram, type Dataset, type DatasetName, type Split } from './types.js';
 
 export interface LoadDatasetOptions {
   /** Which data set (default 'mnist'). */
   dataset?: DatasetName;
-  /** A folder holding the four IDX files (gz or raw), or the cache root; default the per-user cache. */
+  /**
+   * A folder the user named, holding the four IDX files (gz or raw) or a `<dataset>/` folder of them.
+   * It is only read: no download into it, no fallback when it lacks or has damaged files.
+   */
   dataDir?: string;
+  /** Our cache root, used when `dataDir` is not given (default the per-user cache); downloads go here. */
+  cacheDir?: string;
   /** Mirror base URLs, tried in order; overrides env ONNX_LENET_MIRRORS (comma separated) and the built-in list. */
   mirrors?: readonly string[];
-  /** Try the mirrors when the files are not cached (default true). */
+  /** Try the mirrors when the files are not cached (default: true for the cache, false for a `dataDir`). */
   download?: boolean;
-  /** When 'mnist' cannot be had, warn and use 'mnist-sample' (default true); false makes it an error. */
+  /** When 'mnist' is absent from the cache and cannot be downloaded (no `dataDir`), warn and use 'mnist-sample' (default true). */
   fallback?: boolean;
   /** Per-request stall timeout in ms (default 30 s). */
   timeoutMs?: number;
@@ -72,8 +82,8 @@ async function loadRemote(name: RemoteDatasetName, root: string, options: LoadDa
   return fromCache(dir, paths, name);
 }
 
-async function loadSample(root: string): Promise<Dataset> {
-  const sample = await loadMnistSample({ cacheRoot: root });
+async function loadSample(cacheRoot: string): Promise<Dataset> {
+  const sample = await loadMnistSample({ cacheRoot });
   return { name: 'mnist-sample', source: sample.source, train: sample.train, test: sample.test };
 }
 
@@ -91,22 +101,65 @@ const stderrWarning = (message: string): void => {
   process.stderr.write(`warning: ${message}\n`);
 };
 
+/** A folder the user named must exist and be a folder; reading it is all that happens to it. */
+async function checkUserFolder(dir: string): Promise<void> {
+  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`data folder '${dir}' cannot be read (${error.code ?? error.message})`);
+  });
+  if (!info.isDirectory()) throw new Error(`data folder '${dir}' is a file, not a folder; give the folder holding the four IDX files`);
+}
+
+/** The user's folder lacks the files: say which, and how to get them, without touching it. */
+async function missingInUserFolder(dir: string, name: RemoteDatasetName): Promise<Error> {
+  const found = await findIdxFiles(dir);
+  const missing = Object.entries(found).filter(([, p]) => p === undefined).map(([role]) => role);
+  const where = missing.length < 4 ? `lacks ${missing.join(', ')}` : `holds no IDX files`;
+  return new Error(`data folder '${dir}' ${where}, and neither does ${join(dir, name)}/; put the four files there, ` +
+    `or fetch them with \`onnx-lenet data --dataset ${name} --download --data-dir ${dir}\``);
+}
+
+/** An empty split cannot be trained or evaluated on: an error, not an accuracy of NaN. */
+function nonEmpty(data: Dataset): Dataset {
+  for (const [split, what] of [[data.train, 'training'], [data.test, 'test']] as const) {
+    if (split.count === 0) throw new Error(`${data.source}: the ${what} split holds 0 images; expected at least 1`);
+  }
+  return data;
+}
+
+/** MD5 of a split's labels and images: tells a checkpoint's training data from other data of the same size. */
+export function splitFingerprint(split: Split): string {
+  return createHash('md5').update(split.labels).update(split.images).digest('hex');
+}
+
 /** Loads a data set; see the file header for the lookup order and the fallback. */
 export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dataset> {
   const name = options.dataset ?? 'mnist';
   checkName(name);
-  const root = options.dataDir ?? defaultCacheDir();
+  const cache = options.cacheDir ?? defaultCacheDir();
   const warn = options.onWarning ?? stderrWarning;
-  if (name === 'mnist-sample') return loadSample(root);
+  // The sample's decoded copy is ours: it goes to our cache, never into a user's data folder.
+  if (name === 'mnist-sample') return nonEmpty(await loadSample(cache));
+  const userDir = options.dataDir;
+  if (userDir !== undefined) {
+    await checkUserFolder(userDir);
+    try {
+      return nonEmpty(await loadRemote(name, userDir, { ...options, download: options.download ?? false }, warn));
+    } catch (error) {
+      if (error instanceof NotCachedError) throw await missingInUserFolder(userDir, name);
+      throw error;
+    }
+  }
   try {
-    return await loadRemote(name, root, options, warn);
+    return nonEmpty(await loadRemote(name, cache, options, warn));
   } catch (error) {
-    if (name !== 'mnist' || options.fallback === false || options.signal?.aborted) throw error;
-    const reason = error instanceof MirrorsFailedError ? shortMirrorReason(error) : error instanceof Error ? error.message : String(error);
+    // Only absence falls back: a damaged or wrong file is an error whatever the data set.
+    const absent = error instanceof MirrorsFailedError || error instanceof NotCachedError;
+    if (name !== 'mnist' || !absent || options.fallback === false || options.signal?.aborted) throw error;
+    const reason = error instanceof MirrorsFailedError ? shortMirrorReason(error) : error.message;
     warn(
       `MNIST is not available (${reason}); using the bundled 10,000-digit mnist-sample instead. ` +
-        `Get the full set with \`onnx-lenet data --download\`, or put the four MNIST files in ${join(root, 'mnist')}`,
+        `Get the full set with \`onnx-lenet data --download\`, or put the four MNIST files in ${join(cache, 'mnist')}`,
     );
-    return loadSample(root);
+    return nonEmpty(await loadSample(cache));
   }
 }

@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
 import { dtypeOfCode } from './dtype.js';
-import { IO_CONTRACT_VERSION, METADATA_KEYS, withMetadata } from './metadata.js';
+import { IO_CONTRACT_VERSION, METADATA_KEYS, modelInfo, withMetadata } from './metadata.js';
 import { type ModelOptions, buildEvalModel, buildInferenceModel, buildTrainStepModel } from './models.js';
 import { PARAM_COUNT, type Params, initParameters } from './params.js';
-import { type IModelProto, type IValueInfoProto, type ModelProto, encodeModel } from './proto.js';
+import { type IModelProto, type IValueInfoProto, type ModelProto, decodeModel, encodeModel } from './proto.js';
 import { DEFAULT_EXPORT_TARGET, type GraphTarget, type GraphTargetName, resolveGraphTarget } from './webgpu-conv.js';
 import type { ValueSpec } from '../runtime/binding/types.js';
 
@@ -43,6 +43,8 @@ export interface BuildGraphsOptions {
    * (no pass, the fastest on the CPU); see webgpu-conv.ts. 'webgpu' and 'generic' are the old names.
    */
   readonly target?: GraphTargetName;
+  /** Replace a trained lenet.onnx in `outDir` with the untrained one (default false: that is an error). */
+  readonly force?: boolean;
 }
 
 export interface BuildGraphsResult {
@@ -90,6 +92,27 @@ export function buildModels(params: Params, options: ModelOptions = {}): Record<
   return { inference: buildInferenceModel(params, options), train: buildTrainStepModel(options), eval: buildEvalModel(options) };
 }
 
+/**
+ * What makes `file` a trained model that build-graph must not replace unasked: `train` metadata in it
+ * (epochs, test accuracy), or a checkpoint beside it. Undefined when it is missing or untrained.
+ */
+async function trainedModelAt(file: string): Promise<string | undefined> {
+  const bytes = await fsp.readFile(file).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  try {
+    const meta = modelInfo(decodeModel(bytes, file)).metadata;
+    if (meta[METADATA_KEYS.epochs] !== undefined) {
+      const acc = Number(meta[METADATA_KEYS.testAccuracy]);
+      const epochs = meta[METADATA_KEYS.epochs];
+      return `trained for ${epochs} epoch${epochs === '1' ? '' : 's'} on ${meta[METADATA_KEYS.dataset] ?? 'unknown data'}${Number.isFinite(acc) ? `, test accuracy ${(100 * acc).toFixed(2)}%` : ''}`;
+    }
+  } catch {
+    // not a model we can read: judged by its neighbours below
+  }
+  const checkpoint = path.join(path.dirname(file), 'lenet.ckpt');
+  return (await fsp.stat(checkpoint).catch(() => undefined)) ? `it has a training checkpoint beside it (${checkpoint})` : undefined;
+}
+
 /** Builds the three models and writes them to `outDir`; nothing is left half-written on failure. */
 export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGraphsResult> {
   const seed = options.seed ?? 0;
@@ -101,6 +124,12 @@ export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGra
     if (problems.length > 0) throw new Error(`internal error: ${MODEL_FILES[kind]} is not portable: ${problems[0]}`);
     return { kind, file: path.join(options.outDir, MODEL_FILES[kind]), bytes: encodeModel(models[kind]) };
   });
+  const inference = path.join(options.outDir, MODEL_FILES.inference);
+  const trained = options.force ? undefined : await trainedModelAt(inference);
+  if (trained !== undefined) {
+    throw new Error(`'${inference}' is a trained model (${trained}); build-graph would replace it with untrained weights. ` +
+      'Write the graphs elsewhere with --out, or replace it anyway with --force');
+  }
   await ensureWritableDir(options.outDir);
   const written: string[] = [];
   try {

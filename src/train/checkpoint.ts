@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import protobuf from 'protobufjs';
 import type { RngState } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { CheckpointFieldError, parseCheckpointMeta } from './checkpoint-meta.js';
 import { type HostState, sizeOf } from './step/state.js';
 import type { EpochMetrics, ResumableOptions } from './types.js';
 
@@ -31,6 +32,8 @@ export interface TrainProgress {
   readonly history: readonly EpochMetrics[];
   /** Images in the training split, to refuse resuming on different data. */
   readonly trainCount: number;
+  /** MD5 of the training split's labels and images (splitFingerprint); absent in older checkpoints. */
+  readonly dataFingerprint?: string;
 }
 
 export interface Checkpoint {
@@ -79,13 +82,19 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     return fail(`cannot decode it (${(error as Error).message})`);
   }
   if (body.version !== CHECKPOINT_VERSION) fail(`format version ${body.version}, expected ${CHECKPOINT_VERSION}`);
-  let meta: { options: ResumableOptions; progress: TrainProgress };
+  let json: unknown;
   try {
-    meta = JSON.parse(body.metaJson) as typeof meta;
+    json = JSON.parse(body.metaJson);
   } catch {
     return fail('its metadata is not valid JSON');
   }
-  if (!meta?.options || !meta?.progress || typeof meta.progress.step !== 'number') fail('its metadata lacks options or progress');
+  let meta: { options: ResumableOptions; progress: TrainProgress };
+  try {
+    meta = parseCheckpointMeta(json);
+  } catch (error) {
+    if (error instanceof CheckpointFieldError) return fail(error.message);
+    throw error;
+  }
   if (body.tensors.length === 0) fail('it holds no tensors');
   const names = new Set<string>();
   const state = body.tensors.map((t): HostState[number] => {

@@ -13,8 +13,28 @@ function positiveInt(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
+/** How each option that defines a run is spelled on the command line, for errors. */
+const FLAGS: Readonly<Record<keyof ResumableOptions, string>> = {
+  dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', seed: '--seed', lrSchedule: '--lr-schedule', augment: '--augment', dataDir: '--data-dir',
+};
+
+/**
+ * Resuming continues the checkpoint's run: an option given that differs from the checkpoint's is an
+ * error naming each one, not silently ignored. `epochs` may change (raise it to train longer) and
+ * `dataDir` may (the data may have moved; the checkpoint's data fingerprint guards what is read).
+ */
+function checkResumeConflicts(given: TrainOptions, fromCheckpoint: ResumableOptions): void {
+  const fixed: (keyof ResumableOptions)[] = ['dataset', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment'];
+  const conflicts = fixed.filter((k) => given[k] !== undefined && given[k] !== fromCheckpoint[k])
+    .map((k) => `${FLAGS[k]} ${String(given[k])} (the checkpoint's run has ${String(fromCheckpoint[k])})`);
+  if (conflicts.length > 0) {
+    throw new RangeError(`--resume continues the checkpoint's run, which these options would change: ${conflicts.join(', ')}; drop them, or start a new run without --resume`);
+  }
+}
+
 /** The run's options: a checkpoint's (when resuming; `epochs` may still be raised), else given ∪ defaults. */
 export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOptions): ResumableOptions {
+  if (fromCheckpoint) checkResumeConflicts(given, fromCheckpoint);
   const base = fromCheckpoint ?? { ...DEFAULTS, ...definedOnly(given) };
   const run: ResumableOptions = { ...base, epochs: given.epochs ?? base.epochs, dataDir: given.dataDir ?? base.dataDir };
   if (!(DATASET_NAMES as readonly string[]).includes(run.dataset)) throw new RangeError(`dataset must be one of ${DATASET_NAMES.join(', ')}; got '${run.dataset}'`);

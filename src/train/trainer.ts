@@ -1,11 +1,12 @@
 /**
  * `train(options, reporter)`: the seed's job — LeNet-5, Adam, mini-batches, epochs — with the train-step
- * model run by ONNX Runtime. Writes the trained inference model, a checkpoint and a metrics file, all
- * atomically, at the end of every epoch and when stopped early (signal or maxSteps).
+ * model run by ONNX Runtime. Writes the trained inference model, a checkpoint and a metrics file as one
+ * set (output-set.ts) at the end of every epoch and when stopped early (signal or maxSteps) after at
+ * least one step; nothing in the output folder changes before a step has completed.
  */
 import * as path from 'node:path';
 import { BatchIterator } from '../data/batches.js';
-import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset } from '../data/dataset.js';
+import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset, splitFingerprint } from '../data/dataset.js';
 import { adamScalars } from '../graph/contract.js';
 import { MODEL_FILES, exportedModel } from '../graph/export.js';
 import { METADATA_KEYS } from '../graph/metadata.js';
@@ -14,10 +15,11 @@ import { asParams, initParameters } from '../graph/params.js';
 import { encodeModel } from '../graph/proto.js';
 import { DEFAULT_EXPORT_TARGET, type GraphTarget, resolveGraphTarget } from '../graph/webgpu-conv.js';
 import { defaultThreads } from '../runtime/threads.js';
-import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { checkWritableDir } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
 import { augmentBatch } from './augment.js';
-import { type Checkpoint, type TrainProgress, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type TrainProgress, encodeCheckpoint, readCheckpoint } from './checkpoint.js';
+import { commitOutputSet, recoverOutputSet } from './output-set.js';
 import { Evaluator } from '../infer/evaluator.js';
 import { resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
@@ -36,6 +38,9 @@ interface RunContext {
   readonly options: ResumableOptions;
   readonly data: Dataset;
   readonly files: TrainFiles;
+  readonly outDir: string;
+  /** splitFingerprint of the training split, kept in the checkpoint. */
+  readonly fingerprint: string;
   readonly info: TrainStartInfo;
   readonly runner: TrainStepRunner;
   readonly evaluator: Evaluator;
@@ -55,16 +60,40 @@ function trainedModel(ctx: RunContext, state: HostState, progress: TrainProgress
   }));
 }
 
+/** The model, checkpoint and metrics, committed as one set: a crash leaves the previous set or this one. */
 async function writeOutputs(ctx: RunContext, state: HostState, progress: TrainProgress): Promise<void> {
   const checkpoint: Checkpoint = { options: ctx.options, progress, state };
-  await writeCheckpoint(ctx.files.checkpoint, checkpoint);
-  await writeFileAtomic(ctx.files.model, trainedModel(ctx, state, progress));
   const last = progress.history[progress.history.length - 1];
   const metrics = {
     options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
     ep: ctx.info.ep, ...(ctx.info.threads !== undefined ? { threads: ctx.info.threads } : {}), step: progress.step, epochs: progress.history, testAccuracy: last?.testAccuracy ?? null,
   };
-  await writeFileAtomic(ctx.files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
+  await commitOutputSet(ctx.outDir, [
+    { name: path.basename(ctx.files.model), data: trainedModel(ctx, state, progress) },
+    { name: path.basename(ctx.files.checkpoint), data: encodeCheckpoint(checkpoint) },
+    { name: path.basename(ctx.files.metrics), data: `${JSON.stringify(metrics, null, 2)}\n` },
+  ]);
+}
+
+/** Where a run writes: `--out`, else the resumed checkpoint's folder, else 'models'. */
+export function trainOutputFiles(options: Pick<TrainOptions, 'outDir' | 'resume'>): TrainFiles & { readonly outDir: string } {
+  const outDir = options.outDir ?? (options.resume !== undefined ? path.dirname(options.resume) : 'models');
+  return { outDir, model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE) };
+}
+
+/** Resuming must continue the same run on the same data, and have something left to do. */
+function checkResume(resumed: Checkpoint, source: string, run: ResumableOptions, data: Dataset, fingerprint: string, maxSteps: number | undefined): void {
+  const p = resumed.progress;
+  if (p.trainCount !== data.train.count || (p.dataFingerprint !== undefined && p.dataFingerprint !== fingerprint)) {
+    const what = p.trainCount !== data.train.count ? `${p.trainCount} images, but ${data.name} has ${data.train.count}` : `other images than ${data.name} holds (same count, different data fingerprint)`;
+    throw new Error(`checkpoint '${source}' was trained on ${what}; resume with the same data set`);
+  }
+  if (p.epoch >= run.epochs) {
+    throw new RangeError(`checkpoint '${source}' has finished ${p.epoch} epoch${p.epoch === 1 ? '' : 's'}, so --epochs ${run.epochs} leaves nothing to train; give --epochs ${p.epoch + 1} or more`);
+  }
+  if (maxSteps !== undefined && maxSteps <= p.step) {
+    throw new RangeError(`checkpoint '${source}' is at step ${p.step}, so --max-steps ${maxSteps} leaves nothing to train; give more`);
+  }
 }
 
 function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
@@ -72,6 +101,10 @@ function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
 }
 
 export async function train(options: TrainOptions = {}, reporter: TrainReporter = {}): Promise<TrainResult> {
+  const { outDir, ...files } = trainOutputFiles(options);
+  // Finish or undo a write a crash interrupted, so the checkpoint read and the folder written are one set.
+  if (options.resume) await recoverOutputSet(path.dirname(options.resume));
+  await recoverOutputSet(outDir);
   const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
   const requested = resolveOptions(options, resumed?.options);
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
@@ -85,16 +118,13 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   let evaluator: Evaluator | undefined;
   try {
     evaluator = await Evaluator.create(ep, threads);
-    const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback: options.fallback, onWarning: reporter.onWarning, signal: options.signal });
+    // A checkpoint names its data: resuming never falls back to other data.
+    const fallback = resumed ? false : options.fallback;
+    const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: options.signal });
     const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
-    if (resumed && resumed.progress.trainCount !== data.train.count) {
-      throw new Error(`checkpoint '${options.resume}' was trained on ${resumed.progress.trainCount} images, but ${data.name} has ${data.train.count}; resume with the same data set`);
-    }
-    const outDir = options.outDir ?? 'models';
-    await ensureWritableDir(outDir);
-    const files: TrainFiles = {
-      model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE),
-    };
+    const fingerprint = splitFingerprint(data.train);
+    if (resumed) checkResume(resumed, options.resume ?? '', run, data, fingerprint, options.maxSteps);
+    await checkWritableDir(outDir); // created by the first write, after the first step
     const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
     const info: TrainStartInfo = {
       dataset: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
@@ -103,7 +133,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
       ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
     };
     reporter.onStart?.(info);
-    const ctx: RunContext = { options: run, data, files, info, runner, evaluator, target };
+    const ctx: RunContext = { options: run, data, files, outDir, fingerprint, info, runner, evaluator, target };
     return await trainLoop(ctx, batches, dataRng, augmentRng, resumed?.progress, options, reporter);
   } finally {
     await runner.release();
@@ -120,6 +150,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
   const totalSteps = run.epochs * batches.batchesPerEpoch;
   const history: EpochMetrics[] = [...(from?.history ?? [])];
   let step = from?.step ?? 0;
+  const firstStep = step;
   const stopRequested = (): boolean => options.signal?.aborted === true || (options.maxSteps !== undefined && step >= options.maxSteps);
   for (let epoch = from?.epoch ?? 0; epoch < run.epochs; epoch++) {
     const epochRng = dataRng.getState();
@@ -133,10 +164,12 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       if (batchIndex < skip) { batchIndex++; continue; }
       await yieldToEventLoop();
       if (stopRequested()) {
+        // Stopped before this run's first step: the output folder keeps what it had (maybe a trained model).
+        const saved = step > firstStep;
         stats.elapsedMs = performance.now() - t0;
-        const progress: TrainProgress = { step, epoch, batchInEpoch: batchIndex, epochRng, augmentRng: augmentRng.getState(), epochStats: stats, history, trainCount: ctx.data.train.count };
-        await writeOutputs(ctx, await ctx.runner.readState(), progress);
-        return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: true, files: ctx.files };
+        const progress: TrainProgress = { step, epoch, batchInEpoch: batchIndex, epochRng, augmentRng: augmentRng.getState(), epochStats: stats, history, trainCount: ctx.data.train.count, dataFingerprint: ctx.fingerprint };
+        if (saved) await writeOutputs(ctx, await ctx.runner.readState(), progress);
+        return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: true, saved, files: ctx.files };
       }
       if (run.augment) augmentBatch(batch, augmentRng);
       step++;
@@ -165,10 +198,10 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     reporter.onEpoch?.(metrics, ctx.info);
     const progress: TrainProgress = {
       step, epoch: epoch + 1, batchInEpoch: 0, epochRng: dataRng.getState(), augmentRng: augmentRng.getState(),
-      epochStats: { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 }, history, trainCount: ctx.data.train.count,
+      epochStats: { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 }, history, trainCount: ctx.data.train.count, dataFingerprint: ctx.fingerprint,
     };
     await writeOutputs(ctx, state, progress);
     t0 = performance.now();
   }
-  return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: false, files: ctx.files };
+  return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: false, saved: true, files: ctx.files };
 }

@@ -36,9 +36,12 @@ export interface TrainOptions extends Partial<ResumableOptions> {
    * the same run bit for bit. Evaluation, and the CPU parts of GPU providers, get as many intra-op threads.
    */
   readonly threads?: number;
-  /** Where lenet.onnx, the checkpoint and the metrics go (default 'models'). */
+  /** Where lenet.onnx, the checkpoint and the metrics go (default: the folder of `resume`, else 'models'). */
   readonly outDir?: string;
-  /** A checkpoint to continue from; its options win over the ones given here, except `epochs`. */
+  /**
+   * A checkpoint to continue from. Its options define the run: giving a different `dataset`, `batchSize`,
+   * `lr`, `seed`, `lrSchedule` or `augment` is an error; `epochs` may change (it must leave epochs to train).
+   */
   readonly resume?: string;
   /**
    * What the exported lenet.onnx is built for: 'portable' (default, right on every backend) or 'cpu'
@@ -118,5 +121,7 @@ export interface TrainResult {
   readonly step: number;
   /** True when stopped early by the signal or maxSteps. */
   readonly interrupted: boolean;
+  /** False when stopped before the first step: nothing was written, the output folder is as it was. */
+  readonly saved: boolean;
   readonly files: TrainFiles;
 }

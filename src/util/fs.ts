@@ -58,3 +58,48 @@ export async function ensureWritableDir(dir: string): Promise<void> {
     throw new Error(`cannot write to folder '${dir}' (${code}); choose another with --out`);
   }
 }
+
+/**
+ * Checks that `dir` could be written to without creating it: it is a writable folder, or it is missing
+ * and its nearest existing parent is one. For checks before any work, so nothing changes on disk yet.
+ */
+export async function checkWritableDir(dir: string): Promise<void> {
+  const fail = (code: string): never => {
+    throw new Error(`cannot write to folder '${dir}' (${code}); choose another with --out`);
+  };
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const stat = await fsp.stat(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      return fail(error.code ?? error.message);
+    });
+    if (stat) {
+      if (!stat.isDirectory()) fail(current === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR');
+      await fsp.access(current, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+      return;
+    }
+    if (path.dirname(current) === current) return;
+  }
+}
+
+/**
+ * Checks, before any work, that `file` can be created or replaced as a plain file: its folder exists and
+ * is writable, it is not a folder, and it is none of `reserved` (files the same command writes or reads).
+ * `what` names the option in errors, e.g. '--json-metrics'. Its folder may be `willCreate`, a folder the
+ * command creates (the output folder), which then only has to be creatable.
+ */
+export async function checkOutputFile(file: string, what: string, reserved: readonly string[] = [], willCreate?: string): Promise<void> {
+  const target = path.resolve(file);
+  const clash = reserved.find((r) => path.resolve(r) === target);
+  if (clash !== undefined) throw new Error(`${what} '${file}' is ${clash}, which this command also writes or reads; choose another file`);
+  const stat = await fsp.stat(target).catch(() => undefined);
+  if (stat?.isDirectory()) throw new Error(`${what} '${file}' is a folder; give a file name`);
+  const dir = path.dirname(target);
+  if (willCreate !== undefined && path.resolve(willCreate) === dir) return checkWritableDir(willCreate);
+  const dirStat = await fsp.stat(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${what} '${file}': its folder cannot be used (${error.code ?? error.message}); create it first or choose another`);
+  });
+  if (!dirStat.isDirectory()) throw new Error(`${what} '${file}': '${dir}' is not a folder`);
+  await fsp.access(dir, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${what} '${file}': cannot write to its folder (${error.code ?? error.message})`);
+  });
+}

@@ -55,7 +55,7 @@ describe('loadDataset from a folder', () => {
     await writeFile(join(dir, 'train-labels-idx1-ubyte.gz'), gz(idxLabels([1, 2, 3])));
     await writeFile(join(dir, 't10k-images-idx3-ubyte.gz'), gz(idxImages(3)));
     await writeFile(join(dir, 't10k-labels-idx1-ubyte.gz'), gz(idxLabels([1, 2, 3])));
-    await expect(loadDataset({ dataset: 'fashion-mnist', dataDir: cache })).rejects.toThrow(/train-images-idx3-ubyte\.gz: expected decompressed MD5 f4a8712d7a061bf5bd6d2ca38dc4d50a, found [0-9a-f]{32}; delete the file/);
+    await expect(loadDataset({ dataset: 'fashion-mnist', cacheDir: cache })).rejects.toThrow(/train-images-idx3-ubyte\.gz: expected decompressed MD5 f4a8712d7a061bf5bd6d2ca38dc4d50a, found [0-9a-f]{32}; delete the file/);
   });
 
   it.skipIf(!existsSync(DEBIAN_FASHION))("loads Debian's Fashion-MNIST: 60,000 + 10,000 images, 6,000/1,000 per class, checksums OK", async () => {
@@ -80,7 +80,7 @@ describe('loadDataset: offline fallback', () => {
   it('mnist unavailable (mirrors answer 404): one warning, then mnist-sample', async () => {
     const warnings: string[] = [];
     const dataDir = join(root, 'empty-cache');
-    const ds = await loadDataset({ dataDir, mirrors: [`${server.base}/mnist/`], onWarning: (m) => warnings.push(m) });
+    const ds = await loadDataset({ cacheDir: dataDir, mirrors: [`${server.base}/mnist/`], onWarning: (m) => warnings.push(m) });
     expect(ds.name).toBe('mnist-sample');
     expect([ds.train.count, ds.test.count]).toEqual([8004, 1996]);
     expect(warnings).toHaveLength(1);
@@ -90,11 +90,11 @@ describe('loadDataset: offline fallback', () => {
   });
 
   it('with fallback off, unavailable mnist is an error', async () => {
-    await expect(loadDataset({ dataDir: join(root, 'empty-cache'), download: false, fallback: false })).rejects.toThrow(/lacks train-images-idx3-ubyte\.gz.* and downloading is off; run `onnx-lenet data --download`/);
+    await expect(loadDataset({ cacheDir: join(root, 'empty-cache'), download: false, fallback: false })).rejects.toThrow(/lacks train-images-idx3-ubyte\.gz.* and downloading is off; run `onnx-lenet data --download`/);
   });
 
   it('fashion-mnist never falls back', async () => {
-    await expect(loadDataset({ dataset: 'fashion-mnist', dataDir: join(root, 'empty-cache'), download: false, onWarning: () => {} })).rejects.toThrow(/fashion-mnist lacks/);
+    await expect(loadDataset({ dataset: 'fashion-mnist', cacheDir: join(root, 'empty-cache'), download: false, onWarning: () => {} })).rejects.toThrow(/fashion-mnist lacks/);
   });
 
   it('an unknown data set name is a RangeError', async () => {

@@ -10,6 +10,7 @@ interface BuildGraphCliOptions {
   readonly out: string;
   readonly seed: number;
   readonly target: GraphTargetName;
+  readonly force?: boolean;
 }
 
 const formatSig = (s: TensorSignature): string => `${s.name} ${s.dtype}[${s.shape.join(',')}]`;
@@ -36,11 +37,12 @@ export function buildGraphCommand(): Command {
   return new Command('build-graph')
     .description('write the inference, train-step and eval models (ONNX opset 17) to a folder')
     .option('-o, --out <dir>', 'output folder', 'models')
+    .option('--force', 'replace a trained lenet.onnx in the output folder with the untrained one')
     .option('--seed <n>', 'seed of the initial weights (same as torch.manual_seed)', parseSeed, 0)
     .addOption(new Option('--target <name>', "portable: right on every ONNX Runtime backend, native WebGPU included (exact rewrites around its Conv bug); cpu: the fastest on the CPU, wrong on ONNX Runtime 1.30's native WebGPU provider ('webgpu' and 'generic' are the old names)")
       .choices([...GRAPH_TARGETS, ...Object.keys(GRAPH_TARGET_ALIASES)]).default(DEFAULT_EXPORT_TARGET))
     .action(async (opts: BuildGraphCliOptions) => {
-      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed, target: resolveGraphTarget(opts.target, DEFAULT_EXPORT_TARGET) });
+      const result = await buildGraphs({ outDir: opts.out, seed: opts.seed, target: resolveGraphTarget(opts.target, DEFAULT_EXPORT_TARGET), force: opts.force });
       process.stdout.write(
         `Wrote ${result.models.length} models to ${opts.out}/ (opset ${OPSET}, ${result.parameters.toLocaleString('en-US')} parameters, seed ${result.seed}, target ${result.target})\n`,
       );

@@ -1,10 +1,13 @@
 /** `onnx-lenet train`: the seed's whole job — train LeNet-5 with Adam and report test accuracy. */
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import {
   DATASET_NAMES, type DatasetName, DEFAULT_EXPORT_TARGET, EXECUTION_PROVIDERS, type EpochMetrics, type ExecutionProvider, GRAPH_TARGETS,
   GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
+  trainOutputFiles,
 } from '../../index.js';
-import { writeFileAtomic } from '../../util/fs.js';
+import { JOURNAL_FILE } from '../../train/output-set.js';
+import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 
@@ -18,7 +21,7 @@ interface TrainCliOptions {
   readonly fallback: boolean;
   readonly ep: ExecutionProvider;
   readonly threads?: number;
-  readonly out: string;
+  readonly out?: string;
   readonly resume?: string;
   readonly lrSchedule?: LrSchedule;
   readonly augment?: boolean;
@@ -83,8 +86,8 @@ export function trainCommand(): Command {
     .option('--no-fallback', 'fail instead of using mnist-sample when MNIST cannot be had')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
     .option('--threads <n>', 'CPU threads; each batch is split across them (default: one per core, at most 4)', parsePositiveInt)
-    .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json', 'models')
-    .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt)')
+    .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json (default: the --resume checkpoint\'s folder, else models)')
+    .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt), with its options')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
     .option('--augment', 'random shifts of up to 2 pixels')
     .addOption(new Option('--target <name>', 'what lenet.onnx is built for: portable (right on every backend) or cpu (fastest on the CPU); see build-graph')
@@ -92,6 +95,12 @@ export function trainCommand(): Command {
     .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
     .option('--json-metrics <file>', 'also write every step (loss, correct, ms) as JSON lines to <file>')
     .action(async (opts: TrainCliOptions) => {
+      if (opts.jsonMetrics !== undefined) {
+        // Checked now, not after the whole run: a folder, a missing folder, or one of the run's own files.
+        const files = trainOutputFiles({ outDir: opts.out, resume: opts.resume });
+        const reserved = [files.model, files.checkpoint, files.metrics, path.join(files.outDir, JOURNAL_FILE), ...(opts.resume ? [opts.resume] : [])];
+        await checkOutputFile(opts.jsonMetrics, '--json-metrics', reserved, files.outDir);
+      }
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals): void => {
         if (controller.signal.aborted) process.kill(process.pid, signal); // second Ctrl-C: stop now
@@ -108,7 +117,13 @@ export function trainCommand(): Command {
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
           lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal,
         }, cliReporter(stepRows));
+        if (result.interrupted && !result.saved) {
+          process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);
+          if (controller.signal.aborted) process.exitCode = 130;
+          return;
+        }
         if (result.interrupted) {
+          // --resume writes to the checkpoint's folder by default, so this reproduces the run's --out.
           process.stdout.write(`Stopped at step ${result.step}. Checkpoint: ${result.files.checkpoint}\n` +
             `Resume with: onnx-lenet train --resume ${result.files.checkpoint}\n`);
           if (controller.signal.aborted) process.exitCode = 130;
@@ -119,6 +134,7 @@ export function trainCommand(): Command {
       } finally {
         // The steps taken so far, also when training failed; nothing is written before the first step.
         if (opts.jsonMetrics !== undefined && stepRows && stepRows.length > 0) {
+          await makeDirs(path.dirname(opts.jsonMetrics)); // the output folder, when the run failed before writing to it
           await writeFileAtomic(opts.jsonMetrics, stepRows.map((r) => `${r}\n`).join(''));
         }
         process.removeListener('SIGINT', onSignal);
