@@ -10,6 +10,7 @@
 
 // The graph builder, the LeNet models and their contracts (input/output names, adamScalars).
 export * from './graph/index.js';
+export * from './autodiff/index.js';
 
 // Training.
 export { CHECKPOINT_FILE, METRICS_FILE, train, trainOutputFiles } from './train/trainer.js';

@@ -11,12 +11,14 @@ import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
+import { makeTrainableCommand } from './commands/make-trainable.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
     .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
     .version('0.1.0');
   program.addCommand(buildGraphCommand());
+  program.addCommand(makeTrainableCommand());
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
   program.addCommand(predictCommand());

@@ -23,13 +23,13 @@ export interface LossForward {
 }
 
 /** labels int32 (N) → one-hot float32 (N,K), by comparing with the constant 0…K−1. */
-export function oneHot(label: Value): Value {
-  const classes = label.tape.constant(Array.from({ length: CLASSES }, (_, k) => k));  // (K)
+export function oneHot(label: Value, count: number = CLASSES): Value {
+  const classes = label.tape.constant(Array.from({ length: count }, (_, k) => k));  // (K)
   return cast(equal(reshape(cast(label, 'float32'), [-1, 1]), classes), 'float32');  // (N,K)
 }
 
 export function crossEntropyForward(z: Value, label: Value): LossForward {
-  const onehot = oneHot(label);
+  const onehot = oneHot(label, typeof z.shape[1] === 'number' ? z.shape[1] : CLASSES); // K from the logits (any model)
   const zmax = reduceMax(z, [1], true);                         // (N,1)
   const shifted = sub(z, zmax);                                  // (N,K)
   const e = exp(shifted);
