@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
+import { isLongCommandLine, receiveArgv, relaunch } from './relaunch.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
@@ -59,7 +60,12 @@ if (isEntry) {
       throw error;
     });
   }
-  main(process.argv.slice(2)).then((code) => {
+  // A command line of ~30 KB or more crashes onnxruntime-node: run it in a child with a short one (relaunch.ts).
+  const fromParent = receiveArgv();
+  const run = fromParent
+    ? fromParent.then((argv) => main(argv))
+    : isLongCommandLine() ? relaunch(process.argv[1]!, process.argv.slice(2)) : main(process.argv.slice(2));
+  run.then((code) => {
     process.exitCode = code;
   });
 }
