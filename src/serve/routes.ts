@@ -3,7 +3,7 @@
  * headers (COOP + COEP), which onnxruntime-web needs for SharedArrayBuffer and so for threads.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { mimeType } from './mime.js';
@@ -39,12 +39,12 @@ const PAGE_FILES = [
  * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
  * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`). Longer prefixes first.
  */
-export function routeTable(root: string, models: { model: string; trainModel: string }): Route[] {
+export function routeTable(root: string, models: { model: string; trainModel?: string }): Route[] {
   const dist = path.join(root, 'dist');
   return [
     { kind: 'file', url: '/', file: path.join(root, 'web', 'index.html') },
     { kind: 'file', url: '/models/lenet.onnx', file: models.model },
-    { kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel },
+    ...(models.trainModel !== undefined ? [{ kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel } as const] : []),
     { kind: 'dir', url: '/ort/', dir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') },
     { kind: 'dir', url: '/dist/web/', dir: path.join(dist, 'web') },
     ...PAGE_FILES.map((f): Route => ({ kind: 'file', url: `/dist/src/${f}`, file: path.join(dist, 'src', f) })),
@@ -64,7 +64,7 @@ export function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint
   res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 
-/** Sends the route's file (or, for a folder route, the file `rest` names inside it). */
+/** Sends the route's file (or, for a folder route, the regular file `rest` names inside it, symlinks resolved and kept inside). */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, route: Route, rest: string): Promise<void> {
   let file: string;
   if (route.kind === 'file') {
@@ -74,7 +74,11 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, route:
     if ('refusal' in resolved) {
       return resolved.refusal === 'forbidden' ? sendError(res, 403, 'forbidden') : sendError(res, 400, 'bad request');
     }
-    file = resolved.file;
+    // Only real files inside the root: a symlink that leads out of it (to /etc/passwd, ~/.ssh) is not found.
+    const real = await realpath(resolved.file).catch(() => undefined);
+    const root = await realpath(route.dir).catch(() => undefined);
+    if (real === undefined || root === undefined || !real.startsWith(root + path.sep)) return sendError(res, 404, 'not found');
+    file = real;
   }
   const type = mimeType(file);
   const info = await stat(file).catch(() => undefined);
