@@ -9,6 +9,7 @@ import type { ModelInfo } from '../graph/metadata.js';
 import { checkInferenceContract } from './contract-check.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import { createSession } from '../runtime/providers.js';
+import { explainRunError } from '../runtime/session-errors.js';
 
 export interface InferenceOutputs {
   /** N·10 logits */
@@ -19,7 +20,7 @@ export interface InferenceOutputs {
 
 export class InferenceModel {
   /** producer and metadata_props of the file (graph/metadata.ts) */
-  private constructor(private readonly session: ort.InferenceSession, readonly info: ModelInfo) {}
+  private constructor(private readonly session: ort.InferenceSession, readonly info: ModelInfo, private readonly file: string) {}
 
   static async load(file: string, ep: ExecutionProvider = 'cpu', threads?: number): Promise<InferenceModel> {
     let bytes: Uint8Array;
@@ -30,7 +31,7 @@ export class InferenceModel {
     }
     const info = checkInferenceContract(file, bytes);
     try {
-      return new InferenceModel(await createSession(bytes, ep, { threads }), info);
+      return new InferenceModel(await createSession(bytes, ep, { threads }), info, file);
     } catch (error) {
       if (ep !== 'cpu') throw error;
       throw new Error(`ONNX Runtime cannot load '${file}': ${(error as Error).message.split('\n')[0]}`);
@@ -40,7 +41,13 @@ export class InferenceModel {
   /** Runs `n` images (n·784 floats in [0,1]). */
   async run(images: Float32Array, n: number): Promise<InferenceOutputs> {
     if (images.length !== n * PIXELS) throw new RangeError(`expected ${n}·${PIXELS} pixels, got ${images.length}`);
-    const out = await this.session.run({ [IMAGE]: new ort.Tensor('float32', images, [n, 1, IMAGE_SIZE, IMAGE_SIZE]) });
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      // Severity 4: ORT's logger would print the failure in colour with C++ paths; the error says it once.
+      out = await this.session.run({ [IMAGE]: new ort.Tensor('float32', images, [n, 1, IMAGE_SIZE, IMAGE_SIZE]) }, { logSeverityLevel: 4 });
+    } catch (error) {
+      throw explainRunError(this.file, error);
+    }
     const logits = out[LOGITS].data as Float32Array;
     const probabilities = out[PROBABILITIES] ? (out[PROBABILITIES].data as Float32Array) : softmaxRows(logits);
     return { logits, probabilities };

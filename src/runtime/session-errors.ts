@@ -34,9 +34,13 @@ export const LAVAPIPE_HINT =
   "for testing without a GPU, Mesa's lavapipe gives a software adapter " +
   '(apt-get install -t bookworm-backports mesa-vulkan-drivers)';
 
-/** The first line of ORT's message, without its source-file prefix, shortened. */
+/** ANSI colour codes (ORT's logger colours its lines). */
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** The first line of ORT's message, without colours and its source-file prefix, shortened. */
 export function shortOrtMessage(message: string): string {
-  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  const plain = message.replace(ANSI, '');
+  const line = plain.split('\n').find((l) => l.trim() !== '') ?? plain;
   const stripped = line.replace(/^\/\S+:\d+\s+/, '').replace(/^.*?(\bwas false\.|\] :\s*\d+\s*:\s*\w+\s*:)\s*/, '');
   return stripped.length > 240 ? `${stripped.slice(0, 237)}...` : stripped;
 }
@@ -80,4 +84,14 @@ export function explainSessionError(ep: ExecutionProvider, error: unknown, binDi
     [failure, what] = explainCuda(text, binDir);
   }
   return new ExecutionProviderError(ep, failure, `--ep ${ep}: ${what}`, { cause: error });
+}
+
+/**
+ * One line for a model that loaded but failed while running (a graph that is wrong at run time): which
+ * node type failed and ORT's reason, without its colours, C++ file paths and function signatures.
+ */
+export function explainRunError(file: string, error: unknown): Error {
+  const text = error instanceof Error ? error.message : String(error);
+  const node = /while running (\w+) node/.exec(text)?.[1];
+  return new Error(`ONNX Runtime failed running '${file}'${node ? ` (${node} node)` : ''}: ${shortOrtMessage(text)}`, { cause: error });
 }
