@@ -50,7 +50,7 @@ describe('errors in one plain line', () => {
       cwd: ROOT, stdio: ['ignore', full, 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('onnx-lenet: cannot write to standard output (ENOSPC: no space left on device)');
