@@ -33,7 +33,7 @@ export function runtimeJs(): string {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-lenet-runtime-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  for (const folder of ['runtime', 'graph', 'util']) transpileTree(join(ROOT, 'src', folder), dir); // runtime imports graph/proto
+  transpileTree(join(ROOT, 'src'), dir); // runtime imports graph/proto, which imports src/version.ts
   built = dir;
   return dir;
 }
