@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { mimeType } from './mime.js';
 import { resolveInside } from './paths.js';
@@ -39,13 +40,18 @@ const PAGE_FILES = [
  * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
  * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`). Longer prefixes first.
  */
-export function routeTable(root: string, models: { model: string; trainModel?: string }): Route[] {
+/** onnxruntime-web's dist/ folder, wherever npm put the package (nested, or hoisted next to an installed onnx-lenet). */
+export function ortWebDir(): string {
+  return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+}
+
+export function routeTable(root: string, models: { model: string; trainModel?: string }, ortDir: string = ortWebDir()): Route[] {
   const dist = path.join(root, 'dist');
   return [
     { kind: 'file', url: '/', file: path.join(root, 'web', 'index.html') },
     { kind: 'file', url: '/models/lenet.onnx', file: models.model },
     ...(models.trainModel !== undefined ? [{ kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel } as const] : []),
-    { kind: 'dir', url: '/ort/', dir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') },
+    { kind: 'dir', url: '/ort/', dir: ortDir },
     { kind: 'dir', url: '/dist/web/', dir: path.join(dist, 'web') },
     ...PAGE_FILES.map((f): Route => ({ kind: 'file', url: `/dist/src/${f}`, file: path.join(dist, 'src', f) })),
     ...PAGE_FOLDERS.map((m): Route => ({ kind: 'dir', url: `/dist/src/${m}/`, dir: path.join(dist, 'src', m) })),
