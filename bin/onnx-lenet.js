@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled from src/cli by `npm install` (the `prepare` script) or `npm run build`.
+// Thin launcher: the CLI is compiled from src/cli by `npm run build` (and by `npm pack`, the `prepack` script).
 import '../dist/src/cli/index.js';

@@ -12,6 +12,7 @@ import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
 import { makeTrainableCommand } from './commands/make-trainable.js';
+import { isLongCommandLine, receiveArgv, relaunch } from './relaunch.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
@@ -46,22 +47,35 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`onnx-lenet: ${error.message.replace(/^error: /, '')}\n`);
       return error.exitCode || 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`onnx-lenet: ${message}\n`);
+    process.stderr.write(`onnx-lenet: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
 }
 
+/** The first non-empty line of a message, without ANSI colour codes (native libraries add both). */
+export function oneLine(message: string): string {
+  const plain = message.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  return (plain.split('\n').find((l) => l.trim() !== '') ?? plain).trim();
+}
+
 const isEntry = process.argv[1] !== undefined && /onnx-lenet(\.js)?$|cli[\\/]index\.js$/.test(process.argv[1]);
 if (isEntry) {
-  // `onnx-lenet … | head`: a closed pipe ends the output quietly, as for any Unix tool.
+  // `onnx-lenet … | head`: a closed pipe ends the output quietly, as for any Unix tool. Any other write
+  // failure (`> /dev/full`: ENOSPC) is one line on stderr and exit 1, not a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0);
-      throw error;
+      const name = stream === process.stdout ? 'standard output' : 'standard error';
+      if (stream !== process.stderr) process.stderr.write(`onnx-lenet: cannot write to ${name} (${error.code ?? error.message}${error.code === 'ENOSPC' ? ': no space left on device' : ''})\n`);
+      process.exit(1);
     });
   }
-  main(process.argv.slice(2)).then((code) => {
+  // A command line of ~30 KB or more crashes onnxruntime-node: run it in a child with a short one (relaunch.ts).
+  const fromParent = receiveArgv();
+  const run = fromParent
+    ? fromParent.then((argv) => main(argv))
+    : isLongCommandLine() ? relaunch(process.argv[1]!, process.argv.slice(2)) : main(process.argv.slice(2));
+  run.then((code) => {
     process.exitCode = code;
   });
 }

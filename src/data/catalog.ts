@@ -29,6 +29,21 @@ export interface RemoteDatasetSpec {
   readonly files: readonly IdxFileSpec[];
 }
 
+/** Bytes of the decompressed IDX file: a 16-byte header and 28×28 bytes per image, or 8 bytes and one per label. */
+export function rawBytes(file: IdxFileSpec): number {
+  return file.role.endsWith('images') ? 16 + file.count * 784 : 8 + file.count;
+}
+
+/**
+ * The most bytes a mirror's copy of `file` may have: the decompressed size plus gzip's worst case (stored
+ * blocks: 5 bytes per 16 KB, a header and a trailer), as a re-compressed copy (Debian's) may differ from
+ * the canonical .gz. An endless or wrong body is cut off there instead of filling the disk.
+ */
+export function maxDownloadBytes(file: IdxFileSpec): number {
+  const raw = rawBytes(file);
+  return raw + 5 * Math.ceil(raw / 16_384) + 1024;
+}
+
 /** Environment variable: a comma-separated list of mirror base URLs that replaces the built-in list. */
 export const MIRRORS_ENV = 'ONNX_LENET_MIRRORS';
 

@@ -1,20 +1,22 @@
 /**
  * HTTP(S) download into a folder, never half-written: the body streams into a temporary file next to
  * the destination while its MD5 is computed; only a complete body with the expected MD5 is renamed into
- * place. Redirects are followed; a stall longer than `timeoutMs` without a byte aborts the request.
+ * place. Redirects are followed; a stall longer than `timeoutMs` without a byte aborts the request; a
+ * body longer than `maxBytes` is cut off (an endless body once filled 2.5 GB in 12 s). Temporary files
+ * of earlier runs that were killed (their process is gone) are removed before a new download starts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { makeDirs } from '../util/fs.js';
 import http from 'node:http';
 import https from 'node:https';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Why one download failed. */
-export type DownloadFailure = 'http' | 'redirect' | 'md5' | 'truncated' | 'connection' | 'timeout' | 'aborted';
+export type DownloadFailure = 'http' | 'redirect' | 'md5' | 'truncated' | 'too-large' | 'connection' | 'timeout' | 'aborted';
 
 export class DownloadError extends Error {
   override readonly name = 'DownloadError';
@@ -39,6 +41,8 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** At most this many redirects (default 5). */
   maxRedirects?: number;
+  /** The most bytes the body may have; a longer Content-Length or body is an error and nothing is kept. */
+  maxBytes?: number;
   signal?: AbortSignal;
   /** Called as bytes arrive; `total` is the Content-Length when the server sends one. */
   onProgress?: (received: number, total: number | undefined) => void;
@@ -116,6 +120,13 @@ async function getFollowing(url: string, options: DownloadOptions, timeoutMs: nu
 async function saveBody(res: http.IncomingMessage, url: string, tmp: string, options: DownloadOptions, timeoutMs: number): Promise<DownloadResult> {
   const header = res.headers['content-length'];
   const total = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+  const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const tooLarge = (bytes: number, what: string): DownloadError =>
+    new DownloadError(url, 'too-large', `${what} ${bytes} bytes, more than the ${max} this file can have; the mirror serves something else`);
+  if (total !== undefined && total > max) {
+    res.destroy();
+    throw tooLarge(total, 'Content-Length says');
+  }
   const hash = createHash('md5');
   let received = 0;
   const timer = stallTimer(timeoutMs, () => res.destroy(new DownloadError(url, 'timeout', `no data for ${timeoutMs} ms after ${received} bytes (server stalled); try again or use another mirror`)));
@@ -123,6 +134,10 @@ async function saveBody(res: http.IncomingMessage, url: string, tmp: string, opt
     transform(chunk: Buffer, _encoding, callback) {
       timer.touch();
       received += chunk.length;
+      if (received > max) {
+        callback(tooLarge(received, 'body has at least'));
+        return;
+      }
       hash.update(chunk);
       options.onProgress?.(received, total);
       callback(null, chunk);
@@ -164,6 +179,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   await makeDirs(dirname(dest)).catch((error: unknown) => {
     throw new Error(`${dirname(dest)}: cannot create the download folder (${errorCode(error)}); choose another --data-dir`);
   });
+  await removeStaleParts(dest);
   const tmp = `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   try {
     const { res, url: finalUrl } = await getFollowing(url, options, timeoutMs);
@@ -175,4 +191,29 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     if (options.signal?.aborted) throw new DownloadError(url, 'aborted', 'download aborted');
     throw error; // a DownloadError, or a local file-system error (not a mirror's fault)
   }
+}
+
+/** True when a process with this id runs (EPERM: it runs as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `<dest>.<pid>-<hex>.part` files whose process is gone: a download killed before it could clean up
+ * (SIGKILL, a crash, a power cut) would otherwise leave a multi-GB file in the cache for good.
+ */
+export async function removeStaleParts(dest: string): Promise<string[]> {
+  const prefix = `${basename(dest)}.`;
+  const names = await readdir(dirname(dest)).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+\.part$/.exec(name.slice(prefix.length)) : null;
+    return m !== null && Number(m[1]) !== process.pid && !isRunning(Number(m[1]));
+  });
+  await Promise.all(stale.map((name) => rm(join(dirname(dest), name), { force: true })));
+  return stale;
 }

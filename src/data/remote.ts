@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { MIRRORS_ENV, resolveMirrors, type IdxFileSpec, type RemoteDatasetSpec } from './catalog.js';
+import { MIRRORS_ENV, maxDownloadBytes, resolveMirrors, type IdxFileSpec, type RemoteDatasetSpec } from './catalog.js';
 import { DownloadError, downloadFile } from './download.js';
 import type { IdxPaths } from './folder.js';
 import { readIdxBytes } from './idx.js';
@@ -65,6 +65,7 @@ export async function downloadFromMirrors(file: IdxFileSpec, mirrors: readonly s
         md5: file.gzMd5,
         acceptMismatch: (tmp) => hasRawMd5(tmp, file.rawMd5),
         timeoutMs: options.timeoutMs,
+        maxBytes: maxDownloadBytes(file),
         signal: options.signal,
         onProgress: (received, total) => options.onProgress?.({ file: file.file, received, total }),
       });

@@ -9,9 +9,14 @@ import { decodeImage } from '../image/decode.js';
 import { preprocess } from '../image/preprocess.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import { InferenceModel, argmaxRow } from './inference.js';
+import { expandImageInputs } from './inputs.js';
+
+/** Images decoded and run at a time: memory stays flat however many files there are. */
+const CHUNK = 500;
 
 export interface PredictOptions {
   readonly model: string;
+  /** PNG/JPEG files, or folders of them (their .png/.jpg/.jpeg files, sorted by name). */
   readonly files: readonly string[];
   readonly ep?: ExecutionProvider;
 }
@@ -36,10 +41,32 @@ export async function predict(options: PredictOptions): Promise<Prediction[]> {
 }
 
 export async function predictWithInfo(options: PredictOptions): Promise<PredictResult> {
-  if (options.files.length === 0) throw new RangeError('no image files given');
-  const images = new Float32Array(options.files.length * PIXELS);
+  const files = await expandImageInputs(options.files);
+  if (files.length === 0) throw new RangeError('no image files given');
+  const model = await InferenceModel.load(options.model, options.ep ?? 'cpu');
+  try {
+    const predictions: Prediction[] = [];
+    for (let start = 0; start < files.length; start += CHUNK) {
+      const chunk = files.slice(start, start + CHUNK);
+      const { images, inverted } = await readImages(chunk);
+      const { probabilities } = await model.run(images, chunk.length);
+      chunk.forEach((file, i) => {
+        const digit = argmaxRow(probabilities, i);
+        const row = Array.from(probabilities.subarray(i * CLASSES, (i + 1) * CLASSES));
+        predictions.push({ file, digit, probability: row[digit], probabilities: row, inverted: inverted[i] });
+      });
+    }
+    return { modelInfo: model.info, predictions };
+  } finally {
+    await model.release();
+  }
+}
+
+/** Decodes and preprocesses `files` into one [n,1,28,28] batch. */
+async function readImages(files: readonly string[]): Promise<{ images: Float32Array; inverted: boolean[] }> {
+  const images = new Float32Array(files.length * PIXELS);
   const inverted: boolean[] = [];
-  for (const [i, file] of options.files.entries()) {
+  for (const [i, file] of files.entries()) {
     let bytes: Uint8Array;
     try {
       bytes = await readFile(file);
@@ -50,16 +77,5 @@ export async function predictWithInfo(options: PredictOptions): Promise<PredictR
     images.set(pre.pixels, i * PIXELS);
     inverted.push(pre.inverted);
   }
-  const model = await InferenceModel.load(options.model, options.ep ?? 'cpu');
-  try {
-    const { probabilities } = await model.run(images, options.files.length);
-    const predictions = options.files.map((file, i) => {
-      const digit = argmaxRow(probabilities, i);
-      const row = Array.from(probabilities.subarray(i * CLASSES, (i + 1) * CLASSES));
-      return { file, digit, probability: row[digit], probabilities: row, inverted: inverted[i] };
-    });
-    return { modelInfo: model.info, predictions };
-  } finally {
-    await model.release();
-  }
+  return { images, inverted };
 }

@@ -3,7 +3,7 @@
  * shared libraries they cannot find (via `ldd`, Linux only).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -47,3 +47,56 @@ export function unresolvedLibraries(file: string): string[] {
     .map((line) => /^\s*(\S+)\s*=>\s*not found/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
 }
+
+/** A CUDA runtime library found on this machine: its major version and where. */
+export interface CudaRuntime {
+  readonly major: number;
+  readonly file: string;
+}
+
+/** Folders where CUDA toolkits and distribution packages put libcudart, besides LD_LIBRARY_PATH. */
+export function cudaLibraryDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
+  for (const base of ['/usr/local', '/opt']) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(base).filter((n) => /^cuda(-\d+(\.\d+)?)?$/.test(n));
+    } catch {
+      // no such folder
+    }
+    for (const n of names) dirs.push(join(base, n, 'lib64'), join(base, n, 'targets', 'x86_64-linux', 'lib'));
+  }
+  dirs.push('/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib/wsl/lib');
+  return [...new Set(dirs)];
+}
+
+/** The CUDA runtimes (`libcudart.so.<major>`) in `dirs`, one entry per major version, lowest first. */
+export function findCudaRuntimes(dirs: readonly string[] = cudaLibraryDirs()): CudaRuntime[] {
+  const found = new Map<number, string>();
+  for (const dir of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const major = /^libcudart\.so\.(\d+)/.exec(name)?.[1];
+      if (major !== undefined && !found.has(Number(major))) found.set(Number(major), join(dir, name));
+    }
+  }
+  return [...found].sort((a, b) => a[0] - b[0]).map(([major, file]) => ({ major, file }));
+}
+
+/** What the CUDA checks look at; tests pass fakes (there is no GPU on the project's machines). */
+export interface CudaProbe {
+  missingProviderFiles(binDir: string): string[];
+  unresolved(file: string): string[];
+  runtimes(): CudaRuntime[];
+}
+
+export const SYSTEM_CUDA_PROBE: CudaProbe = {
+  missingProviderFiles: missingCudaProviderFiles,
+  unresolved: unresolvedLibraries,
+  runtimes: () => findCudaRuntimes(),
+};

@@ -12,7 +12,7 @@
 import { InferenceSession, env } from 'onnxruntime-node';
 import { type ExecutionProvider, parseExecutionProvider } from './execution-provider.js';
 import { ExecutionProviderError, explainSessionError } from './session-errors.js';
-import { checkThreads } from './threads.js';
+import { boundThreads } from './threads.js';
 
 // ONNX Runtime logs a provider's load failure natively (at error level) before throwing the same error;
 // the error is turned into one actionable line below, so the native copy is only noise. Must be set
@@ -45,12 +45,13 @@ export const DISABLE_CPU_FALLBACK = { session: { disable_cpu_ep_fallback: '1' } 
 /** The session options for `ep`. */
 export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): InferenceSession.SessionOptions {
   parseExecutionProvider(ep);
-  if (options.threads !== undefined) checkThreads(options.threads);
+  // More intra-op threads than cores only take turns on them (runtime/threads.ts).
+  const threads = options.threads === undefined ? undefined : boundThreads(options.threads).threads;
   const common: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     logSeverityLevel: options.logSeverityLevel ?? 3,
-    ...(options.threads !== undefined ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+    ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   };
   if (options.outputsOnGpu !== undefined && options.outputsOnGpu !== false && ep !== 'webgpu') {
     throw new RangeError(`outputsOnGpu is supported with the 'webgpu' provider only, got '${ep}'`);

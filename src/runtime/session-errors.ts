@@ -5,12 +5,13 @@
  * cudaErrorNoDevice = 100) that ONNX Runtime's CUDA provider quotes.
  */
 import { join } from 'node:path';
-import { missingCudaProviderFiles, ortBinDir, unresolvedLibraries } from './ort-paths.js';
+import { type CudaProbe, type CudaRuntime, ortBinDir, SYSTEM_CUDA_PROBE } from './ort-paths.js';
 import type { ExecutionProvider } from './execution-provider.js';
 
 export type ProviderFailure =
   | 'provider-library-missing' // libonnxruntime_providers_cuda.so not installed
   | 'provider-dependency-missing' // installed, but CUDA/cuDNN libraries it links against are not found
+  | 'cuda-version-mismatch' // installed, links CUDA 12, and the machine has only another CUDA major (13)
   | 'no-driver' // no (or too old an) NVIDIA driver
   | 'no-device' // driver present, no CUDA device
   | 'no-adapter' // WebGPU: Dawn found no adapter
@@ -34,15 +35,45 @@ export const LAVAPIPE_HINT =
   "for testing without a GPU, Mesa's lavapipe gives a software adapter " +
   '(apt-get install -t bookworm-backports mesa-vulkan-drivers)';
 
-/** The first line of ORT's message, without its source-file prefix, shortened. */
+/** ANSI colour codes (ORT's logger colours its lines). */
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** The first line of ORT's message, without colours and its source-file prefix, shortened. */
 export function shortOrtMessage(message: string): string {
-  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  const plain = message.replace(ANSI, '');
+  const line = plain.split('\n').find((l) => l.trim() !== '') ?? plain;
   const stripped = line.replace(/^\/\S+:\d+\s+/, '').replace(/^.*?(\bwas false\.|\] :\s*\d+\s*:\s*\w+\s*:)\s*/, '');
   return stripped.length > 240 ? `${stripped.slice(0, 237)}...` : stripped;
 }
 
-/** Classifies a CUDA failure; `binDir` is where onnxruntime-node keeps its libraries (tests pass a fake). */
-function explainCuda(text: string, binDir: string): [ProviderFailure, string] {
+/** The CUDA major the NuGet CUDA provider of onnxruntime-node 1.30 is built for (it links libcudart.so.12). */
+export const PROVIDER_CUDA_MAJOR = 12;
+
+/** How to get CUDA 12's libraries onto a machine that has another CUDA (the driver runs older CUDA runtimes). */
+export const CUDA12_INSTALL_HINT =
+  'install the CUDA 12 runtime and cuDNN 9 next to it — from NVIDIA\'s apt repository: ' +
+  '`apt-get install cuda-cudart-12-9 libcublas-12-9 libcufft-12-9 libcurand-12-9 libcudnn9-cuda-12`, or with pip: ' +
+  '`pip install nvidia-cuda-runtime-cu12 nvidia-cublas-cu12 nvidia-cufft-cu12 nvidia-curand-cu12 nvidia-cudnn-cu12` — ' +
+  'and add their lib folders to LD_LIBRARY_PATH (a CUDA 13 driver runs CUDA 12 libraries)';
+
+/**
+ * When the CUDA provider cannot find CUDA 12's runtime and the machine has only another major version,
+ * says exactly that (e.g. "only CUDA 13 (libcudart.so.13 in /usr/local/cuda-13.0/lib64)"); else undefined.
+ */
+export function cudaVersionMismatch(unresolved: readonly string[], runtimes: readonly CudaRuntime[]): string | undefined {
+  const wanted = `libcudart.so.${PROVIDER_CUDA_MAJOR}`;
+  if (!unresolved.includes(wanted) || runtimes.some((r) => r.major === PROVIDER_CUDA_MAJOR) || runtimes.length === 0) return undefined;
+  const found = runtimes.map((r) => `CUDA ${r.major} (${r.file})`).join(', ');
+  return `onnxruntime-node's CUDA provider is built for CUDA ${PROVIDER_CUDA_MAJOR} (it links ${wanted}) but this machine has only ${found}; there is no CUDA 13 build of it yet`;
+}
+
+/** Libraries named in the loader's "cannot open shared object file" errors within ORT's message. */
+function unopenedLibraries(text: string): string[] {
+  return [...text.matchAll(/(lib[\w.+-]+\.so(?:\.\d+)*): cannot open shared object file/g)].map((m) => m[1]!);
+}
+
+/** Classifies a CUDA failure; `binDir` is where onnxruntime-node keeps its libraries (tests pass a fake, and a fake probe). */
+function explainCuda(text: string, binDir: string, probe: CudaProbe): [ProviderFailure, string] {
   if (/no CUDA-capable device|cudaErrorNoDevice|CUDA failure 100\b/i.test(text)) {
     return ['no-device', 'no CUDA GPU was found (the NVIDIA driver reports no device); use --ep cpu'];
   }
@@ -50,11 +81,13 @@ function explainCuda(text: string, binDir: string): [ProviderFailure, string] {
     return ['no-driver', 'no usable NVIDIA driver (libcuda.so.1 missing or older than CUDA 12 needs); install the NVIDIA driver or use --ep cpu'];
   }
   if (/Failed to load (shared )?library/i.test(text)) {
-    const missing = missingCudaProviderFiles(binDir);
+    const missing = probe.missingProviderFiles(binDir);
     if (missing.length > 0) {
       return ['provider-library-missing', `onnxruntime-node's CUDA provider is not installed (${missing.join(', ')} missing from ${binDir}); run \`onnx-lenet setup-cuda\` (needs network)`];
     }
-    const unresolved = unresolvedLibraries(join(binDir, 'libonnxruntime_providers_cuda.so'));
+    const unresolved = [...new Set([...probe.unresolved(join(binDir, 'libonnxruntime_providers_cuda.so')), ...unopenedLibraries(text)])];
+    const mismatch = cudaVersionMismatch(unresolved, probe.runtimes());
+    if (mismatch !== undefined) return ['cuda-version-mismatch', `${mismatch}; ${CUDA12_INSTALL_HINT}`];
     if (unresolved.some((lib) => lib.startsWith('libcuda.so'))) {
       return ['no-driver', 'no NVIDIA driver: libcuda.so.1 is not installed; install the NVIDIA driver or use --ep cpu'];
     }
@@ -66,7 +99,7 @@ function explainCuda(text: string, binDir: string): [ProviderFailure, string] {
 }
 
 /** Wraps whatever `InferenceSession.create` threw for `ep` into an ExecutionProviderError. */
-export function explainSessionError(ep: ExecutionProvider, error: unknown, binDir: string = ortBinDir()): ExecutionProviderError {
+export function explainSessionError(ep: ExecutionProvider, error: unknown, binDir: string = ortBinDir(), probe: CudaProbe = SYSTEM_CUDA_PROBE): ExecutionProviderError {
   const text = error instanceof Error ? error.message : String(error);
   let failure: ProviderFailure = 'other';
   let what = `session creation failed: ${shortOrtMessage(text)}`;
@@ -77,7 +110,17 @@ export function explainSessionError(ep: ExecutionProvider, error: unknown, binDi
     failure = 'no-adapter';
     what = `no GPU adapter found (Dawn found no Vulkan/WebGPU device); use --ep cpu, or ${LAVAPIPE_HINT}`;
   } else if (ep === 'cuda') {
-    [failure, what] = explainCuda(text, binDir);
+    [failure, what] = explainCuda(text, binDir, probe);
   }
   return new ExecutionProviderError(ep, failure, `--ep ${ep}: ${what}`, { cause: error });
+}
+
+/**
+ * One line for a model that loaded but failed while running (a graph that is wrong at run time): which
+ * node type failed and ORT's reason, without its colours, C++ file paths and function signatures.
+ */
+export function explainRunError(file: string, error: unknown): Error {
+  const text = error instanceof Error ? error.message : String(error);
+  const node = /while running (\w+) node/.exec(text)?.[1];
+  return new Error(`ONNX Runtime failed running '${file}'${node ? ` (${node} node)` : ''}: ${shortOrtMessage(text)}`, { cause: error });
 }

@@ -8,7 +8,8 @@
  * library cannot be downloaded on this project's machines; setup-cuda reports what ldd cannot resolve).
  *
  * The installer writes into its own package folder and copies files one by one, and it is skipped silently
- * when npm config says `onnxruntime-node-install=skip` (this project's .npmrc). So it runs on a staged copy
+ * when npm config says `onnxruntime-node-install=skip`, and npm ≥ 11.16 denies it through package.json's
+ * `allowScripts`. So it runs on a staged copy
  * of the script folder with the install flag forced, and only when all files arrived are they moved into
  * onnxruntime-node's bin folder; on any failure that folder is left as it was.
  */

@@ -3,8 +3,9 @@
  * headers (COOP + COEP), which onnxruntime-web needs for SharedArrayBuffer and so for threads.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { mimeType } from './mime.js';
 import { resolveInside } from './paths.js';
@@ -39,13 +40,18 @@ const PAGE_FILES = [
  * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
  * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`). Longer prefixes first.
  */
-export function routeTable(root: string, models: { model: string; trainModel: string }): Route[] {
+/** onnxruntime-web's dist/ folder, wherever npm put the package (nested, or hoisted next to an installed onnx-lenet). */
+export function ortWebDir(): string {
+  return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+}
+
+export function routeTable(root: string, models: { model: string; trainModel?: string }, ortDir: string = ortWebDir()): Route[] {
   const dist = path.join(root, 'dist');
   return [
     { kind: 'file', url: '/', file: path.join(root, 'web', 'index.html') },
     { kind: 'file', url: '/models/lenet.onnx', file: models.model },
-    { kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel },
-    { kind: 'dir', url: '/ort/', dir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') },
+    ...(models.trainModel !== undefined ? [{ kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel } as const] : []),
+    { kind: 'dir', url: '/ort/', dir: ortDir },
     { kind: 'dir', url: '/dist/web/', dir: path.join(dist, 'web') },
     ...PAGE_FILES.map((f): Route => ({ kind: 'file', url: `/dist/src/${f}`, file: path.join(dist, 'src', f) })),
     ...PAGE_FOLDERS.map((m): Route => ({ kind: 'dir', url: `/dist/src/${m}/`, dir: path.join(dist, 'src', m) })),
@@ -64,7 +70,7 @@ export function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint
   res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 
-/** Sends the route's file (or, for a folder route, the file `rest` names inside it). */
+/** Sends the route's file (or, for a folder route, the regular file `rest` names inside it, symlinks resolved and kept inside). */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, route: Route, rest: string): Promise<void> {
   let file: string;
   if (route.kind === 'file') {
@@ -74,7 +80,11 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, route:
     if ('refusal' in resolved) {
       return resolved.refusal === 'forbidden' ? sendError(res, 403, 'forbidden') : sendError(res, 400, 'bad request');
     }
-    file = resolved.file;
+    // Only real files inside the root: a symlink that leads out of it (to /etc/passwd, ~/.ssh) is not found.
+    const real = await realpath(resolved.file).catch(() => undefined);
+    const root = await realpath(route.dir).catch(() => undefined);
+    if (real === undefined || root === undefined || !real.startsWith(root + path.sep)) return sendError(res, 404, 'not found');
+    file = real;
   }
   const type = mimeType(file);
   const info = await stat(file).catch(() => undefined);

@@ -4,13 +4,16 @@
  * headers that let onnxruntime-web run threads, serves only below its roots, and never reaches the
  * network.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Route, routeTable, sendBytes, sendError, sendFile } from './routes.js';
 import { encodeSample, loadBundledSample, type SampleSplits } from './sample-data.js';
 import { packageRoot } from './paths.js';
+import { LOSS } from '../graph/contract.js';
+import { decodeModel } from '../graph/proto.js';
+import { checkInferenceContract } from '../infer/contract-check.js';
 
 export interface ServeOptions {
   /** The inference model, served as `/models/lenet.onnx`. */
@@ -39,12 +42,12 @@ export interface RunningServer {
 /** Starts the server; rejects with a one-line message when the model is missing or the port is taken. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const model = path.resolve(options.model);
-  if (!existsSync(model)) {
-    throw new Error(`model not found: ${options.model} (build it with: onnx-lenet build-graph --out models)`);
-  }
+  checkServedModel(options.model, model);
   const trainModel = path.resolve(options.trainModel ?? path.join(path.dirname(model), 'lenet.train.onnx'));
-  const warnings = existsSync(trainModel) ? [] : [`no train-step model at ${trainModel}: the page's training panel is disabled`];
-  const routes = routeTable(packageRoot(), { model, trainModel });
+  const trainProblem = trainModelProblem(trainModel);
+  const warnings = trainProblem === undefined ? [] : [`${trainProblem}: the page's training panel is disabled`];
+  // A train model that is not one is not served at all (404), like a missing one.
+  const routes = routeTable(packageRoot(), { model, ...(trainProblem === undefined ? { trainModel } : {}) });
   const sample = lazy(async () => encodeSample(await (options.loadSample ?? loadBundledSample)()));
   const server = createServer((req, res) => {
     res.on('finish', () => options.onResponse?.(req.method ?? '', req.url ?? '', res.statusCode));
@@ -61,6 +64,37 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     warnings,
     close: () => closeServer(server),
   };
+}
+
+/** The model must be a regular file holding an ONNX model with the inference contract; else a one-line error. */
+function checkServedModel(given: string, model: string): void {
+  const info = statSafe(model);
+  if (info === undefined) throw new Error(`model not found: ${given} (build it with: onnx-lenet build-graph --out models)`);
+  if (!info.isFile()) throw new Error(`--model ${given} is not a file; give an ONNX model such as models/lenet.onnx`);
+  checkInferenceContract(given, readFileSync(model));
+}
+
+/** Why `file` cannot be the page's train-step model (missing, not a file, not ONNX), or undefined when it can. */
+function trainModelProblem(file: string): string | undefined {
+  const info = statSafe(file);
+  if (info === undefined) return `no train-step model at ${file}`;
+  if (!info.isFile()) return `${file} is not a file`;
+  try {
+    const graph = decodeModel(readFileSync(file), file).graph;
+    const names = new Set((graph?.output ?? []).map((o) => o.name));
+    if (!names.has(LOSS)) return `${file} is not a train-step model (no loss output)`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+function statSafe(file: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], sample: () => Promise<Uint8Array>): Promise<void> {

@@ -2,6 +2,7 @@
 import { DATASET_NAMES } from '../data/types.js';
 import { ADAM } from '../graph/contract.js';
 import { checkThreads } from '../runtime/threads.js';
+import { checkBatchSize } from './limits.js';
 import type { ResumableOptions, TrainOptions } from './types.js';
 import { LR_SCHEDULES } from './schedule.js';
 
@@ -39,7 +40,7 @@ export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOp
   const run: ResumableOptions = { ...base, epochs: given.epochs ?? base.epochs, dataDir: given.dataDir ?? base.dataDir };
   if (!(DATASET_NAMES as readonly string[]).includes(run.dataset)) throw new RangeError(`dataset must be one of ${DATASET_NAMES.join(', ')}; got '${run.dataset}'`);
   positiveInt('epochs', run.epochs);
-  positiveInt('batch size', run.batchSize);
+  checkBatchSize(run.batchSize);
   if (!(run.lr > 0 && Number.isFinite(run.lr))) throw new RangeError(`learning rate must be a positive number, got ${run.lr}`);
   if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${run.seed}`);
   if (!(LR_SCHEDULES as readonly string[]).includes(run.lrSchedule)) throw new RangeError(`lr schedule must be one of ${LR_SCHEDULES.join(', ')}; got '${run.lrSchedule}'`);

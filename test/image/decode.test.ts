@@ -1,7 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
-import { decodeImage } from '../../src/image/decode.js';
+import { decodeImage, MAX_IMAGE_PIXELS, pngSize } from '../../src/image/decode.js';
 
 /** A 3×2 RGBA image: a grey ramp, opaque. */
 function rgba(): { data: Buffer; width: number; height: number } {
@@ -32,5 +32,26 @@ describe('decodeImage', () => {
     { label: 'text', bytes: Buffer.from('hello, world'), message: /^'a\.png' is not a PNG or JPEG image$/ },
   ])('$label: one error naming the file', ({ bytes, message }) => {
     expect(() => decodeImage(bytes, 'a.png')).toThrow(message);
+  });
+
+  test('a PNG of 20000×20000 is refused from its header, before decoding', () => {
+    // A real, valid 1×1 PNG with its IHDR width/height rewritten: the pixels are never inflated.
+    const png = PNG.sync.write(Object.assign(new PNG({ width: 1, height: 1 }), { data: Buffer.alloc(4, 255) }));
+    png.writeUInt32BE(20000, 16);
+    png.writeUInt32BE(20000, 20);
+    expect(pngSize(png)).toEqual({ width: 20000, height: 20000 });
+    const t0 = performance.now();
+    expect(() => decodeImage(png, 'huge.png')).toThrow("image 'huge.png' is 20000×20000 pixels (400 MP); predict decodes images up to 36 MP (e.g. 6000×6000); scale it down first");
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
+
+  test('a JPEG over the same pixel cap is refused in one line', () => {
+    const side = Math.ceil(Math.sqrt(MAX_IMAGE_PIXELS)) + 8;
+    // A 8×8 JPEG whose frame header (SOF0) claims side×side pixels.
+    const bytes = Buffer.from(jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 200), width: 8, height: 8 }, 90).data);
+    const sof = bytes.indexOf(Buffer.from([0xff, 0xc0]));
+    bytes.writeUInt16BE(side, sof + 5);
+    bytes.writeUInt16BE(side, sof + 7);
+    expect(() => decodeImage(bytes, 'huge.jpg')).toThrow(/^image 'huge\.jpg' is larger than 36 MP; predict decodes images up to 36 MP/);
   });
 });

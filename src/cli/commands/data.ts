@@ -50,8 +50,24 @@ export async function runDataCommand(opts: DataCommandOptions, out: NodeJS.Writa
   const root = opts.dataDir ?? defaultCacheDir();
   if (opts.download === true) {
     const name = opts.dataset ?? 'mnist';
-    const dir = await fetchDataset(name, { dataDir: root, mirrors: opts.mirror, timeoutMs: opts.timeout, onProgress: downloadProgress() });
-    out.write(`${name}: ready in ${dir}\n`);
+    // Ctrl-C aborts the download, which removes its temporary .part file, instead of killing the process
+    // with the file still in the cache.
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const dir = await fetchDataset(name, { dataDir: root, mirrors: opts.mirror, timeoutMs: opts.timeout, onProgress: downloadProgress(), signal: controller.signal });
+      out.write(`${name}: ready in ${dir}\n`);
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      process.stderr.write(`\ndownload of ${name} interrupted; its partial file was removed\n`);
+      process.exitCode = 130;
+      return [];
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
   }
   out.write(`data dir: ${root}\n`);
   const statuses = await inspectDatasets({ dataDir: root, dataset: opts.dataset });

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import {
   DATASET_NAMES, type DatasetName, EXECUTION_PROVIDERS, type EvaluateResult, type ExecutionProvider, evaluate, formatModelInfo,
 } from '../../index.js';
+import { boundThreads } from '../../runtime/threads.js';
 import { parsePositiveInt } from '../options.js';
 
 interface EvalCliOptions {
@@ -40,9 +41,11 @@ export function evalCommand(): Command {
     .option('--data-dir <dir>', 'folder with the four IDX files, or the download cache')
     .option('--no-fallback', 'fail instead of using mnist-sample when MNIST cannot be had')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
-    .option('--threads <n>', 'CPU threads for ONNX Runtime', parsePositiveInt)
+    .option('--threads <n>', 'CPU threads for ONNX Runtime (at most one per core)', parsePositiveInt)
     .option('--json', 'print the result as JSON')
     .action(async (model: string, opts: EvalCliOptions) => {
+      const bound = opts.threads !== undefined && opts.ep === 'cpu' ? boundThreads(opts.threads).reason : undefined;
+      if (bound !== undefined) process.stderr.write(`note: ${bound}\n`);
       const result = await evaluate({
         model, dataset: opts.dataset, dataDir: opts.dataDir, fallback: opts.fallback, ep: opts.ep, threads: opts.threads,
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),

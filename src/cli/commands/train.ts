@@ -6,6 +6,7 @@ import {
   GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
   trainOutputFiles,
 } from '../../index.js';
+import { boundThreads } from '../../runtime/threads.js';
 import { JOURNAL_FILE } from '../../train/output-set.js';
 import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
@@ -39,7 +40,7 @@ export function formatEpoch(m: EpochMetrics, epochs: number): string {
 }
 
 /** Progress bar within the epoch on stderr; one line per epoch on stdout; per-step rows kept for --json-metrics. */
-function cliReporter(stepRows?: string[]): TrainReporter {
+function cliReporter(stepRows?: string[], requestedThreads?: number): TrainReporter {
   let bar: Progress | undefined;
   let epochs = 0;
   return {
@@ -53,6 +54,11 @@ function cliReporter(stepRows?: string[]): TrainReporter {
           `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
           `${info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}${resumed}\n`,
       );
+      // --threads is bounded by the cores and the batch (runtime/threads.ts): say so when it was cut.
+      if (requestedThreads !== undefined && info.threads !== undefined && info.threads < requestedThreads) {
+        const bound = boundThreads(requestedThreads, { batchSize: info.ep === 'cpu' ? o.batchSize : undefined });
+        process.stderr.write(`note: ${bound.reason ?? `using ${info.threads} threads, not ${requestedThreads}`}\n`);
+      }
     },
     onStep(s) {
       stepRows?.push(JSON.stringify({ epoch: s.epoch, batch: s.batch, step: s.step, loss: s.loss, correct: s.correct, size: s.size, ms: Number(s.ms.toFixed(3)) }));
@@ -78,14 +84,14 @@ export function trainCommand(): Command {
   return new Command('train')
     .description('train LeNet-5 with Adam using the train-step ONNX model (the seed\'s recipe by default)')
     .option('--epochs <n>', 'epochs (default 10)', parsePositiveInt)
-    .option('--batch-size <n>', 'batch size (default 64)', parsePositiveInt)
+    .option('--batch-size <n>', 'batch size (default 64; at most 60,000 and what memory allows, ~112 KB per image)', parsePositiveInt)
     .option('--lr <rate>', `Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, parsePositiveNumber)
     .option('--seed <n>', 'seed of the initial weights and the data order (default 0)', parseSeed)
     .addOption(new Option('--dataset <name>', 'data set (default mnist; offline it falls back to the bundled mnist-sample)').choices(DATASET_NAMES))
     .option('--data-dir <dir>', 'folder with the four IDX files, or the download cache')
     .option('--no-fallback', 'fail instead of using mnist-sample when MNIST cannot be had')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(EXECUTION_PROVIDERS).default('cpu'))
-    .option('--threads <n>', 'CPU threads; each batch is split across them (default: one per core, at most 4)', parsePositiveInt)
+    .option('--threads <n>', 'CPU threads; each batch is split across them (default: one per core, at most 4; never more than the cores or the batch size)', parsePositiveInt)
     .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json (default: the --resume checkpoint\'s folder, else models)')
     .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt), with its options')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
@@ -116,7 +122,7 @@ export function trainCommand(): Command {
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
           lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal,
-        }, cliReporter(stepRows));
+        }, cliReporter(stepRows, opts.threads));
         if (result.interrupted && !result.saved) {
           process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);
           if (controller.signal.aborted) process.exitCode = 130;

@@ -1,5 +1,6 @@
 /** The step runner the trainer uses for an execution provider. */
 import type { ExecutionProvider } from '../../runtime/execution-provider.js';
+import { boundThreads } from '../../runtime/threads.js';
 import { ParallelCpuRunner } from './parallel/runner.js';
 import type { TrainStepRunner } from './runner.js';
 import { createSessionRunner } from './session-runner.js';
@@ -14,9 +15,13 @@ export interface StepRunnerOptions {
 
 /**
  * On the CPU the data-parallel runner (a gradient model per thread, flat Adam); on GPU providers one
- * session of the train-step model with the state kept on the device.
+ * session of the train-step model with the state kept on the device. Threads are bounded by the cores
+ * and the batch (runtime/threads.ts); `runner.threads` says how many run.
  */
 export async function createStepRunner(ep: ExecutionProvider, from: StateSource, options: StepRunnerOptions): Promise<TrainStepRunner> {
-  if (ep === 'cpu') return ParallelCpuRunner.create(from, options);
+  if (ep === 'cpu') {
+    const threads = options.threads === undefined ? undefined : boundThreads(options.threads, { batchSize: options.maxBatch }).threads;
+    return ParallelCpuRunner.create(from, { ...options, threads });
+  }
   return createSessionRunner(ep, from, { threads: options.threads });
 }
