@@ -10,10 +10,9 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IMAGE, LOGITS } from '../../src/graph/contract.js';
 import { createSession } from '../../src/runtime/providers.js';
-import { batchAt, fmt, relativeError, trainSplit, trainedExport, webgpuUnavailable } from './helpers.js';
+import { batchAt, fmt, relativeError, trainSplit, trainedExport, webgpuSkip } from './helpers.js';
 
-const unavailable = await webgpuUnavailable();
-if (unavailable !== null) console.warn(`Skipping the exported-model WebGPU test: ${unavailable}`);
+const unavailable = await webgpuSkip();
 
 const split = await trainSplit();
 

@@ -18,10 +18,9 @@ import type { ExecutionProvider } from '../../src/runtime/execution-provider.js'
 import { createSession } from '../../src/runtime/providers.js';
 import { createSessionRunner } from '../../src/train/step/session-runner.js';
 import { type StateSource, stateValues } from '../../src/train/step/state.js';
-import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuUnavailable, worst } from './helpers.js';
+import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuSkip, worst } from './helpers.js';
 
-const unavailable = await webgpuUnavailable();
-if (unavailable !== null) console.warn(`Skipping the WebGPU tests: ${unavailable}`);
+const unavailable = await webgpuSkip();
 
 const split = await trainSplit();
 const SIZES = comparisonBatchSizes(split);
