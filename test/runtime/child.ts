@@ -12,11 +12,12 @@ import ts from 'typescript';
 const ROOT = resolve(import.meta.dirname, '../..');
 let built: string | undefined;
 
-function transpileTree(srcDir: string, outRoot: string): void {
+function transpileTree(srcDir: string, outRoot: string, recurse = true): void {
   for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
     const path = join(srcDir, entry.name);
-    if (entry.isDirectory()) transpileTree(path, outRoot);
-    else if (entry.name.endsWith('.ts')) {
+    if (entry.isDirectory()) {
+      if (recurse) transpileTree(path, outRoot);
+    } else if (entry.name.endsWith('.ts')) {
       const out = join(outRoot, relative(ROOT, path)).replace(/\.ts$/, '.js');
       mkdirSync(dirname(out), { recursive: true });
       const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
@@ -34,6 +35,7 @@ export function runtimeJs(): string {
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   for (const folder of ['runtime', 'graph', 'util']) transpileTree(join(ROOT, 'src', folder), dir); // runtime imports graph/proto
+  transpileTree(join(ROOT, 'src'), dir, false); // src/version.ts (graph/tape imports it), src/index.ts
   built = dir;
   return dir;
 }
