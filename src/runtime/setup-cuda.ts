@@ -49,7 +49,10 @@ function installerNodePath(): string {
 
 function runInstaller(script: string, nodePath: string, log: (line: string) => void, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12', NODE_PATH: nodePath };
-  for (const key of ['npm_config_onnxruntime_node_install', 'ONNXRUNTIME_NODE_INSTALL_CUDA', 'npm_config_onnxruntime_node_install_cuda']) delete env[key];
+  // Under npm (`npx onnx-lenet setup-cuda`, `npm test`) npm_config_local_prefix and npm_package_json make
+  // the installer take itself for a local `npm ci` and exit 0 at once, having fetched nothing (its flag
+  // parser returns undefined for 'cuda12'): drop them too.
+  for (const key of ['npm_config_onnxruntime_node_install', 'ONNXRUNTIME_NODE_INSTALL_CUDA', 'npm_config_onnxruntime_node_install_cuda', 'npm_config_local_prefix', 'npm_package_json']) delete env[key];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, '--onnxruntime-node-install=cuda12'], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let output = '';

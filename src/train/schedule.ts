@@ -3,13 +3,18 @@ export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 /**
- * The learning rate for 1-based `step` of `totalSteps`.
+ * The learning rate for 1-based `step` of `totalSteps`, indexed as PyTorch's schedulers are when
+ * `scheduler.step()` follows every optimizer step: step s uses the scheduler's epoch t = s − 1, with
+ * T = totalSteps.
  * - constant: `lr` throughout (the seed's recipe);
- * - cosine: from `lr` down to 0 along half a cosine;
- * - step: `lr`, then ×0.1 after half of the steps and ×0.01 after three quarters.
+ * - cosine: `CosineAnnealingLR(T_max=T, eta_min=0)`, lr·(1 + cos(π·t/T))/2: `lr` at the first step,
+ *   lr·(1 + cos(π·(T−1)/T))/2 > 0 at the last; 0 would come only after the last step, so every step's
+ *   rate is positive;
+ * - step: `MultiStepLR(milestones=[T/2, 3T/4], gamma=0.1)`: `lr` while t < T/2, ×0.1 while t < 3T/4,
+ *   then ×0.01.
  */
 export function learningRate(schedule: LrSchedule, lr: number, step: number, totalSteps: number): number {
-  const progress = totalSteps > 1 ? Math.min(1, (step - 1) / (totalSteps - 1)) : 0;
+  const progress = (step - 1) / totalSteps; // t / T, in [0, 1) for 1 ≤ step ≤ totalSteps
   switch (schedule) {
     case 'constant':
       return lr;

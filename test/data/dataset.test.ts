@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelHistogram, loadDataset } from '../../src/data/dataset.js';
 import { gz, idxImages, idxLabels, listFiles, startServer, tempDir, type TestServer } from './helpers.js';
+import { DEBIAN_FASHION, fashionMnistMissing, needs } from '../helpers/requires.js';
 
-const DEBIAN_FASHION = '/usr/share/datasets/fashion-mnist';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -58,7 +58,8 @@ describe('loadDataset from a folder', () => {
     await expect(loadDataset({ dataset: 'fashion-mnist', cacheDir: cache })).rejects.toThrow(/train-images-idx3-ubyte\.gz: expected decompressed MD5 f4a8712d7a061bf5bd6d2ca38dc4d50a, found [0-9a-f]{32}; delete the file/);
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION))("loads Debian's Fashion-MNIST: 60,000 + 10,000 images, 6,000/1,000 per class, checksums OK", async () => {
+  it("loads Debian's Fashion-MNIST: 60,000 + 10,000 images, 6,000/1,000 per class, checksums OK", async (ctx) => {
+    needs(ctx, 'fashion-mnist', fashionMnistMissing());
     const ds = await loadDataset({ dataset: 'fashion-mnist', dataDir: DEBIAN_FASHION, download: false });
     expect(ds.name).toBe('fashion-mnist');
     expect(ds.source).toBe(`folder ${DEBIAN_FASHION}, checksums OK`);
@@ -68,7 +69,8 @@ describe('loadDataset from a folder', () => {
     expect(labelHistogram(ds.test)).toEqual(new Array(10).fill(1000));
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION))('warns when the folder holds another data set than the one asked for', async () => {
+  it('warns when the folder holds another data set than the one asked for', async (ctx) => {
+    needs(ctx, 'fashion-mnist', fashionMnistMissing());
     const warnings: string[] = [];
     const ds = await loadDataset({ dataset: 'mnist', dataDir: DEBIAN_FASHION, onWarning: (m) => warnings.push(m) });
     expect(ds.name).toBe('fashion-mnist');

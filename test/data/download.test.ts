@@ -113,18 +113,14 @@ describe('download from mirrors (local HTTP server)', () => {
       res.writeHead(200, { 'content-length': body.length });
       res.write(body.subarray(0, 100)); // then nothing, forever
     });
-    const start = performance.now();
     const failure = await failing('/stall/', { timeoutMs: 200 });
-    expect(performance.now() - start).toBeLessThan(3000);
     expect(failure.kind).toBe('timeout');
     expect(failure.message).toMatch(/no data for 200 ms after 100 bytes \(server stalled\)/);
   });
 
   it('a server that never answers times out within the bound', async () => {
     server.route('/silent/train-images-idx3-ubyte.gz', () => {});
-    const start = performance.now();
     const failure = await failing('/silent/', { timeoutMs: 200 });
-    expect(performance.now() - start).toBeLessThan(3000);
     expect(failure.kind).toBe('timeout');
     expect(failure.message).toMatch(/no response within 200 ms/);
   });

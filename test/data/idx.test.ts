@@ -114,12 +114,11 @@ describe('IDX reader: fuzz', () => {
       [gz(idxLabels([3, 1, 4, 1, 5])), 'labels'],
     ];
     const tally = { ok: 0, error: 0 };
-    const start = performance.now();
     for (let n = 0; n < 4000; n++) {
       const [base, kind] = bases[n % bases.length];
       tally[check(mutate(rng, base), kind)]++;
     }
-    expect(performance.now() - start).toBeLessThan(5000);
+    // never hangs: the test's own timeout; speed belongs to the bench
     expect(tally.error).toBeGreaterThan(2000);
     expect(tally.ok).toBeGreaterThan(50); // bit flips in pixels / labels 0..7 still parse
   });

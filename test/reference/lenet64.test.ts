@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PARAMS, PARAM_NAMES, initParameters, paramSize, type ParamName } from '../../src/graph/params.js';
 import { ADAM } from '../../src/graph/contract.js';
 import { Mt19937 } from '../../src/util/rng.js';
+import { PYTHON, needs, pythonEnv } from '../helpers/requires.js';
 import { maxpool2Backward, maxpool2Forward } from './layers64.js';
 import {
   adamStep64, backward64, cloneParams64, features64, finiteDifference, forward64, forwardActivations64, head64,
@@ -178,16 +179,11 @@ describe('float64 LeNet reference', () => {
       params: Object.fromEntries(PARAM_NAMES.map((k) => [k, Array.from(params[k])])),
       images: Array.from(images), labels, adam: { lr, steps },
     });
-    const python = '/usr/bin/python3';
-    const run = spawnSync(python, [script], { input, maxBuffer: 1 << 28, encoding: 'utf8' });
-    // exit 3 (the fixture's "no torch"; stdin may then fail with EPIPE) or no python at all: skip
+    const run = spawnSync(PYTHON, [script], { input, maxBuffer: 1 << 28, encoding: 'utf8', env: pythonEnv() });
+    // exit 3 (the fixture's "no torch"; stdin may then fail with EPIPE) or no python at all: skipped on a
+    // developer's machine, a failure under CI
     const noPython = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    if (noPython || run.status === 3) {
-      const why = noPython ? `${python} not found` : run.stderr.trim();
-      console.warn(`skipping the PyTorch cross-check: ${python} cannot import torch (${why})`);
-      ctx.skip(`no PyTorch: ${why}`);
-      return;
-    }
+    if (noPython || run.status === 3) needs(ctx, 'torch', noPython ? `${PYTHON} not found` : run.stderr.trim());
     expect(run.error).toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
     const stdout = run.stdout;

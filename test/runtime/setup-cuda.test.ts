@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ortPackageDir } from '../../src/runtime/ort-paths.js';
 import { installStagedFiles, setupCuda } from '../../src/runtime/setup-cuda.js';
+import { refusingUrl } from '../helpers/net.js';
 
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -20,19 +21,27 @@ function fakePackage(): { pkg: string; bin: string } {
   return { pkg, bin };
 }
 
-describe('setupCuda without network (this machine reaches only the npm registry and apt)', () => {
+describe('setupCuda without network (a proxy that refuses connections, so internet access does not matter)', () => {
   it('fails with what it needs and leaves the bin folder as it was', async () => {
     const { pkg, bin } = fakePackage();
     const before = snapshot(bin);
     const lines: string[] = [];
     // Even with npm's config saying "skip" (this project's .npmrc), the installer must run and fail loudly.
     process.env.npm_config_onnxruntime_node_install = 'skip';
+    // onnxruntime-node's installer routes its downloads through global-agent, which takes these.
+    const proxy = await refusingUrl();
+    Object.assign(process.env, { GLOBAL_AGENT_HTTP_PROXY: proxy, GLOBAL_AGENT_HTTPS_PROXY: proxy });
     try {
-      await expect(setupCuda({ packageDir: pkg, log: (l) => lines.push(l), timeoutMs: 90_000 })).rejects.toThrow(
+      const error = await setupCuda({ packageDir: pkg, log: (l) => lines.push(l), timeoutMs: 90_000 }).then(() => null, (e: Error) => e);
+      expect(error?.message).toMatch(
         /^setup-cuda: onnxruntime-node's installer could not fetch the CUDA provider \(.+\)\. It downloads Microsoft\.ML\.OnnxRuntime\.Gpu\.Linux 1\.\d+\.\d+ from api\.nuget\.org, so it needs network access .* CUDA 12\.x .* cuDNN 9\. Nothing in .* was changed\.$/,
       );
+      // the failure is the refusing proxy's, not whatever this machine's network happens to do
+      expect(error?.message).toContain(`ECONNREFUSED ${new URL(proxy).host}`);
     } finally {
       delete process.env.npm_config_onnxruntime_node_install;
+      delete process.env.GLOBAL_AGENT_HTTP_PROXY;
+      delete process.env.GLOBAL_AGENT_HTTPS_PROXY;
     }
     expect(snapshot(bin)).toEqual(before);
   });

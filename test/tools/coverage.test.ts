@@ -79,24 +79,16 @@ describe('checkCoverage on hand-built models', () => {
   });
 });
 
-/** The project's emitted graphs: built by the CLI when it is compiled, else whatever models/ holds. */
-function emittedModels(): { dir: string; files: string[]; how: string } {
-  const cli = join(ROOT, 'dist', 'src', 'cli', 'index.js');
-  if (existsSync(cli)) {
-    const out = mkdtempSync(join(tmpdir(), 'onnx-lenet-models-'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'onnx-lenet.js'), 'build-graph', '--out', out], { encoding: 'utf8', timeout: 120_000 });
-    const files = r.status === 0 ? readdirSync(out).filter((f) => f.endsWith('.onnx')) : [];
-    if (files.length > 0) return { dir: out, files, how: 'build-graph' };
-  }
-  const models = join(ROOT, 'models');
-  const files = existsSync(models) ? readdirSync(models).filter((f) => f.endsWith('.onnx')) : [];
-  return { dir: models, files, how: 'models/' };
-}
-
 describe('checkCoverage on every emitted graph', () => {
-  const { dir, files, how } = emittedModels();
-  // TODO(issue 7): make this mandatory once `build-graph` lands in dist (`npm test` builds first).
-  it.skipIf(files.length === 0)(`all graphs from ${how} run fully on cuda and webgpu`, () => {
+  // Built fresh by the compiled CLI (`npm test` builds first), never read from the ignored models/ folder
+  // (stale or absent), and never skipped: a failing `build-graph` fails this test.
+  it('all graphs from `onnx-lenet build-graph` run fully on cuda and webgpu', () => {
+    if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-lenet-models-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'onnx-lenet.js'), 'build-graph', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, `build-graph failed: ${r.stderr}`).toBe(0);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+    expect(files).toEqual(['lenet.eval.onnx', 'lenet.onnx', 'lenet.train.onnx']);
     for (const file of files) {
       const model = onnx.ModelProto.decode(readFileSync(join(dir, file)));
       for (const ep of GPU) expect(checkCoverage(model, ep), `${file} on ${ep}`).toEqual([]);

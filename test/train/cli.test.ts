@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { ROOT, expectOneLineError, runCli } from '../helpers/cli.js';
+import { refusingUrl } from '../helpers/net.js';
+import { NATIVE_VULKAN_NOISE, ROOT, expectOneLineError, runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const offline = { XDG_CACHE_HOME: path.join(work, 'cache') }; // an empty cache: MNIST must be fetched, and cannot be
+// An empty cache, so MNIST must be fetched, from a mirror that refuses connections: "no network" on any
+// machine, with internet or without.
+const offline = { XDG_CACHE_HOME: path.join(work, 'cache'), ONNX_LENET_MIRRORS: `${await refusingUrl()}/` };
 
 describe('onnx-lenet train', () => {
   test('with no network and no options it falls back to the bundled digits and prints the accuracy', async () => {
@@ -26,7 +29,7 @@ describe('onnx-lenet train', () => {
     expect(readdirSync(out).sort()).toEqual(['lenet.ckpt', 'lenet.onnx', 'metrics.json']);
   });
 
-  test('SIGINT mid-epoch finishes the step, writes a loadable checkpoint and says how to resume', async () => {
+  test('SIGINT during training finishes the step, writes a loadable checkpoint and says how to resume', async () => {
     const out = path.join(work, 'interrupted');
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/onnx-lenet.js'), 'train', '--dataset', 'mnist-sample', '--epochs', '3', '--out', out], {
       cwd: ROOT, env: { ...process.env, ...offline }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,10 +45,15 @@ describe('onnx-lenet train', () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('SIGINT: finishing the current step and writing a checkpoint');
     expect(stdout).toContain(`Resume with: onnx-lenet train --resume ${path.join(out, 'lenet.ckpt')}`);
+    // Where it stops depends on when the signal lands (a loaded machine may be past epoch 1 by then), so
+    // the test holds the checkpoint to the step the CLI reports, not to a fixed epoch.
     const checkpoint = await readCheckpoint(path.join(out, 'lenet.ckpt'));
-    expect(checkpoint.progress.epoch).toBe(0);
-    expect(checkpoint.progress.batchInEpoch).toBeGreaterThan(0);
-    expect(checkpoint.progress.step).toBe(checkpoint.progress.batchInEpoch);
+    const stopped = Number(/Stopped at step (\d+)\./.exec(stdout)?.[1]);
+    const { epoch, batchInEpoch, step } = checkpoint.progress;
+    expect(step).toBe(stopped);
+    expect(step).toBeGreaterThan(0);
+    expect(epoch).toBeLessThan(3);
+    expect(step).toBe(epoch * Math.ceil(8004 / 64) + batchInEpoch); // mnist-sample at batch 64: 126 steps an epoch
     const resumed = await runCli(['train', '--resume', path.join(out, 'lenet.ckpt'), '--epochs', '1', '--out', out]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/resuming at epoch 1 step \d+/);
@@ -59,13 +67,10 @@ describe('execution providers that cannot run here fail fast, in one line, writi
     { ep: 'webgpu', env: { VK_DRIVER_FILES: '/nonexistent.json', VK_ICD_FILENAMES: '/nonexistent.json' }, message: /--ep webgpu: no GPU adapter found/ },
   ])('train --ep $ep', async ({ ep, env, message }) => {
     const out = path.join(work, `ep-${ep}`);
-    const started = performance.now();
+    // "Fast" means before any training: nothing is written (below). Speed itself is the bench's concern.
     const r = await runCli(['train', '--ep', ep, '--dataset', 'mnist-sample', '--out', out, '--json-metrics', path.join(out, 'steps.jsonl')], { env });
     expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('onnx-lenet:'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(message);
-    expect(performance.now() - started).toBeLessThan(15_000);
+    expectOneLineError(r, message, ep === 'webgpu' ? NATIVE_VULKAN_NOISE : undefined);
     expect(readdirSync(work)).not.toContain(`ep-${ep}`);
   });
 });

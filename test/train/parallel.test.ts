@@ -21,6 +21,14 @@ import { syntheticBatch } from '../../tools/bench/train-feeds.js';
 const initial = (): StateSource => ({ params: initParameters(3) });
 /** Batch sizes of the steps: full, uneven, smaller than the thread count. */
 const SIZES = [64, 64, 37, 1, 64, 2, 5];
+/**
+ * Largest |Δ| of parameters, m and v allowed between thread counts and builds after the 7 steps. The
+ * inputs are fixed, so the difference is too: observed 3.7e-7 (2 threads vs 1), 4.2e-7 (3 vs 1), 1.2e-7
+ * (WASM 2 vs 1) and 1.8e-6 (native vs WASM) with onnxruntime 1.30; 2e-5 leaves 10–50×. (In principle a
+ * gradient entry near 0 can flip sign on rounding and move Adam's early update by up to 2·lr; that has not
+ * happened on these inputs, and if a new summation order makes it happen, it is worth a look.)
+ */
+const STATE_TOLERANCE = 2e-5;
 
 async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
   const losses: number[] = [];
@@ -82,10 +90,8 @@ describe('ParallelCpuRunner', () => {
       const b = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })));
       expect(a.correct).toEqual(one.correct);
       a.losses.forEach((loss, i) => expect(Math.abs(loss - one.losses[i]), `step ${i + 1}`).toBeLessThan(1e-6));
-      // Adam's first steps move a parameter by ~lr whatever the gradient's size, so a gradient entry that
-      // is ~0 can flip sign on rounding: the state may differ by up to 2·lr per step there.
       const d = maxDifference(a.state, one.state);
-      expect(d.maxAbs, `${threads} threads vs 1`).toBeLessThan(2e-3 * SIZES.length);
+      expect(d.maxAbs, `${threads} threads vs 1`).toBeLessThan(STATE_TOLERANCE);
       expect(maxDifference(a.state, b.state).bitIdentical, `${threads} threads, two runs`).toBe(true);
       console.log(`${threads} threads vs 1 after ${SIZES.length} steps: max |Δ| of parameters/m/v ${d.maxAbs.toExponential(2)}`);
     }
@@ -130,7 +136,7 @@ describe('ParallelCpuRunner on onnxruntime-web (WASM)', () => {
       expect(other.correct, label).toEqual(one.correct);
       other.losses.forEach((loss, i) => expect(Math.abs(loss - one.losses[i]), `${label}, step ${i + 1}`).toBeLessThan(1e-6));
       const d = maxDifference(other.state, label.startsWith('native') ? two.state : one.state);
-      expect(d.maxAbs, label).toBeLessThan(2e-3 * SIZES.length);
+      expect(d.maxAbs, label).toBeLessThan(STATE_TOLERANCE);
       console.log(`${label} after ${SIZES.length} steps: max |Δ| of parameters/m/v ${d.maxAbs.toExponential(2)}`);
     }
   });

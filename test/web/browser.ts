@@ -3,14 +3,17 @@
  * playwright-core, and drawing a 28×28 digit onto the page's canvas with real pointer input.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, requireDependency } from '../helpers/requires.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/**
+ * For a file of browser tests, at its top: null when Chromium is here, the reason to skip the file's
+ * tests on a developer's machine without it; under CI a missing Chromium fails the file.
+ */
+export const chromiumSkip = (): string | null => requireDependency('chromium', chromiumMissing());
 /** The flags docs/environment.md lists as working on this project's machines. */
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

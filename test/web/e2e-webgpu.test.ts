@@ -12,15 +12,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
 import { type RunningServer, startServer } from '../../src/serve/index.js';
 import type { PageHooks } from '../../web/src/main.js';
-import { adapterMissing } from '../webgpu/browser-harness.js';
-import { type Browser, HAVE_CHROMIUM, drawDigit, launchChromium } from './browser.js';
+import { adapterSkip } from '../webgpu/browser-harness.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium } from './browser.js';
 import { buildFixtureModels, type ModelFiles } from './fixtures.js';
 
-if (!HAVE_CHROMIUM) console.warn('Skipping the page\'s WebGPU test: /usr/bin/chromium is missing (apt-get install chromium).');
+const NO_CHROMIUM = chromiumSkip();
 
 type Shown = { backend: string; badge: string; error: string | null; prediction: PageHooks['prediction'] };
 
-describe.skipIf(!HAVE_CHROMIUM)('the page\'s backend switch WASM → WebGPU → WASM → WebGPU in Chromium', () => {
+describe.skipIf(NO_CHROMIUM !== null)('the page\'s backend switch WASM → WebGPU → WASM → WebGPU in Chromium', () => {
   let models: ModelFiles;
   let server: RunningServer;
   let browser: Browser;
@@ -36,8 +36,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page\'s backend switch WASM → WebGPU → 
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(server.url);
-    missing = await adapterMissing(page);
-    if (missing) console.warn(`Skipping the page's WebGPU test: no WebGPU adapter in Chromium (${missing})`);
+    missing = await adapterSkip(page);
     await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
   }, 120_000);
 

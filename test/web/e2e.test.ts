@@ -12,13 +12,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
 import { mimeType } from '../../src/serve/mime.js';
 import type { PageHooks } from '../../web/src/main.js';
-import { type Browser, HAVE_CHROMIUM, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
 import { trainedModelFolder } from './fixtures.js';
 
 const ARTIFACTS = 'test-artifacts';
-if (!HAVE_CHROMIUM) console.warn('Skipping the browser end-to-end tests: /usr/bin/chromium is missing (apt-get install chromium).');
+const NO_CHROMIUM = chromiumSkip();
 
-describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
+describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
   let models: Awaited<ReturnType<typeof trainedModelFolder>>;
   let server: ServeProcess;
   let browser: Browser;

@@ -63,7 +63,8 @@ describe('serve: content and headers', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(await readFile(models.inference))).toBe(true);
   });
 
-  test.skipIf(!existsSync('dist/src/image/preprocess.js'))('serves the compiled shared preprocessing to the page', async () => {
+  test('serves the compiled shared preprocessing to the page', async () => {
+    if (!existsSync('dist/src/image/preprocess.js')) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
     const res = await fetch(new URL('/dist/src/image/preprocess.js', server.url));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

@@ -15,6 +15,7 @@ import type * as ortNode from 'onnxruntime-node';
 import type { DigitData } from '../../web/src/dataset.js';
 import type { BrowserTrainer } from '../../web/src/trainer.js';
 import type { Browser } from '../web/browser.js';
+import { requireDependency } from '../helpers/requires.js';
 
 export type WebBuild = 'jsep' | 'native';
 
@@ -76,6 +77,16 @@ export async function adapterMissing(page: Page): Promise<string | null> {
     return adapter ? null : 'navigator.gpu.requestAdapter() returned null';
   });
   return info;
+}
+
+/**
+ * In a file's beforeAll: null when `page` (a fresh page on an http origin) sees a WebGPU adapter; the
+ * reason to skip when it does not on a developer's machine; throws under CI (the adapter comes from a
+ * Vulkan driver: hiding it, ONNX_LENET_TEST_HIDE=vulkan, takes Chromium's adapter away too).
+ */
+export async function adapterSkip(page: Page): Promise<string | null> {
+  const missing = await adapterMissing(page);
+  return requireDependency('vulkan', missing && `no WebGPU adapter in Chromium: ${missing}`);
 }
 
 /**

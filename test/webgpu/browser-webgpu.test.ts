@@ -23,12 +23,12 @@ import { type RunningServer, startServer } from '../../src/serve/index.js';
 import { lenetStateSpecs } from '../../src/train/feeds.js';
 import { initialState } from '../../src/train/step/state.js';
 import { f32, i32, runOnce } from '../helpers/ort.js';
-import { type Browser, HAVE_CHROMIUM, launchChromium } from '../web/browser.js';
+import { type Browser, chromiumSkip, launchChromium } from '../web/browser.js';
 import { buildFixtureModels, trainInNode, type ModelFiles } from '../web/fixtures.js';
-import { type FeedsJson, type OutputsJson, type WebBuild, adapterMissing, openPage, runInPage, toJson, trainInPage } from './browser-harness.js';
+import { type FeedsJson, type OutputsJson, type WebBuild, adapterSkip, openPage, runInPage, toJson, trainInPage } from './browser-harness.js';
 import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, worst } from './helpers.js';
 
-if (!HAVE_CHROMIUM) console.warn('Skipping the browser WebGPU tests: /usr/bin/chromium is missing (apt-get install chromium).');
+const NO_CHROMIUM = chromiumSkip();
 
 const split = await trainSplit();
 const SIZES = comparisonBatchSizes(split);
@@ -84,7 +84,7 @@ function errorOf(kind: Kind, got: OutputsJson, want: OutputsJson): { name: strin
   return worst(errors);
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('onnxruntime-web WebGPU in Chromium vs onnxruntime-node CPU', () => {
+describe.skipIf(NO_CHROMIUM !== null)('onnxruntime-web WebGPU in Chromium vs onnxruntime-node CPU', () => {
   let models: ModelFiles;
   let server: RunningServer;
   let browser: Browser;
@@ -98,8 +98,7 @@ describe.skipIf(!HAVE_CHROMIUM)('onnxruntime-web WebGPU in Chromium vs onnxrunti
     server = await startServer({ model: models.inference, port: 0, host: '127.0.0.1' });
     browser = await launchChromium(['--enable-unsafe-webgpu']);
     for (const b of ['jsep', 'native'] as const) pages.set(b, await openPage(browser, server.url, b, FILES));
-    missing = await adapterMissing(pages.get('jsep')!);
-    if (missing) console.warn(`Skipping the browser WebGPU comparisons: no WebGPU adapter in Chromium (${missing})`);
+    missing = await adapterSkip(pages.get('jsep')!);
     for (const kind of KINDS) refs.set(kind, await reference(kind));
   }, 180_000);
 

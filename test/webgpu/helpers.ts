@@ -16,6 +16,7 @@ import { relu } from '../../src/graph/ops.js';
 import type { GraphTargetName } from '../../src/graph/webgpu-conv.js';
 import { ExecutionProviderError, createSession } from '../../src/runtime/providers.js';
 import { train } from '../../src/train/trainer.js';
+import { requireDependency } from '../helpers/requires.js';
 
 /** Batch sizes that exercise the odd shapes; the short last batch is added by `comparisonBatchSizes`. */
 export const BATCH_SIZES = [1, 3, 6, 64] as const;
@@ -38,6 +39,15 @@ export async function webgpuUnavailable(): Promise<string | null> {
     if (error instanceof ExecutionProviderError && error.failure === 'no-adapter') return error.message;
     return null;
   }
+}
+
+/**
+ * At the top of a file of onnxruntime-node WebGPU tests: null when an adapter is found; the reason to skip
+ * on a developer's machine without one; under CI a missing adapter fails the file.
+ */
+export async function webgpuSkip(): Promise<string | null> {
+  const why = await webgpuUnavailable();
+  return requireDependency('vulkan', why && `onnxruntime-node's WebGPU provider: ${why}`);
 }
 
 export async function trainSplit(): Promise<Split> {

@@ -18,14 +18,15 @@ import type { ExecutionProvider } from '../../src/runtime/execution-provider.js'
 import { createSession } from '../../src/runtime/providers.js';
 import { createSessionRunner } from '../../src/train/step/session-runner.js';
 import { type StateSource, stateValues } from '../../src/train/step/state.js';
-import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuUnavailable, worst } from './helpers.js';
+import { batchAt, comparisonBatchSizes, firstStepParamError, fmt, relativeError, trainSplit, webgpuSkip, worst } from './helpers.js';
 
-const unavailable = await webgpuUnavailable();
-if (unavailable !== null) console.warn(`Skipping the WebGPU tests: ${unavailable}`);
+const unavailable = await webgpuSkip();
 
 const split = await trainSplit();
 const SIZES = comparisonBatchSizes(split);
 const STEPS = 20;
+/** |Δ| allowed on the first Adam update of elements with 0 < |g| < 1e-6 (see firstStepParamError). */
+const ILL_CONDITIONED_TOLERANCE = 2e-5;
 const params = initParameters(0);
 const initial: StateSource = { params };
 
@@ -112,7 +113,8 @@ describe.skipIf(unavailable !== null)('onnxruntime-node: webgpu vs cpu', () => {
           for (const p of PARAMS) {
             const pe = firstStepParamError(sg[p.name], sc[p.name], sc[adamM(p.name)]);
             [errors[p.name], ill] = [pe.rel, ill + pe.ill];
-            expect(pe.illAbs, `${p.name}, elements with 0 < |g| < 1e-6`).toBeLessThanOrEqual(2e-3);
+            // 2·lr (2e-3) always held. Observed on lavapipe: at most 5.0e-7 (fc1.weight, N=3); 2e-5 is 40×.
+            expect(pe.illAbs, `${p.name}, elements with 0 < |g| < 1e-6`).toBeLessThanOrEqual(ILL_CONDITIONED_TOLERANCE);
             errors[adamM(p.name)] = relativeError(sg[adamM(p.name)], sc[adamM(p.name)]).rel;
             errors[adamV(p.name)] = relativeError(sg[adamV(p.name)], sc[adamV(p.name)]).rel;
           }
@@ -130,13 +132,16 @@ describe.skipIf(unavailable !== null)('onnxruntime-node: webgpu vs cpu', () => {
     }
   });
 
-  test('informational: the generic inference graph on webgpu (does this onnxruntime still have the bug?)', async () => {
+  test('the generic inference graph on webgpu is still wrong (the reason for the webgpu variant)', async () => {
     const generic = await createSession(encodeModel(buildInferenceModel(params)), 'webgpu');
     try {
       const feeds = { [IMAGE]: batchFeeds(0, 6)[IMAGE] };
       const [cpu, gpu] = [await runAll(inference.cpu, feeds), await runAll(generic, feeds)];
       const e = relativeError(gpu[LOGITS], cpu[LOGITS]);
       console.log(`generic graph on webgpu, N=6: max|Δ logits| ${fmt(e.abs)} — ${e.abs > 1e-4 ? 'bug still present' : 'right: the rewrite may no longer be needed (run tools/webgpu-conv-repro)'}`);
+      // Asserted, not just logged: the webgpu graph variant exists because of this (docs/webgpu.md; 2.9e-2
+      // with onnxruntime 1.30). When this fails, onnxruntime has fixed the bug: drop the rewrite.
+      expect(e.abs, 'the generic graph on webgpu is still wrong (if not, the Conv rewrite is no longer needed)').toBeGreaterThan(1e-3);
     } finally {
       await generic.release();
     }

@@ -14,11 +14,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
 import { mimeType } from '../../src/serve/mime.js';
-import { type Browser, HAVE_CHROMIUM, launchChromium } from '../web/browser.js';
-import { adapterMissing } from './browser-harness.js';
+import { type Browser, chromiumSkip, launchChromium } from '../web/browser.js';
+import { adapterSkip } from './browser-harness.js';
 import { fmt, relativeError, trainedExport } from './helpers.js';
 
-if (!HAVE_CHROMIUM) console.warn('Skipping the snippet\'s WebGPU test: /usr/bin/chromium is missing (apt-get install chromium).');
+const NO_CHROMIUM = chromiumSkip();
 
 const SNIPPET = readFileSync('web/snippet.js', 'utf8');
 const IMPORT = /from '(https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/)ort\.min\.mjs'/;
@@ -56,7 +56,7 @@ async function pageLogits(page: Page, pixels: readonly number[], n: number): Pro
   return page.evaluate(async ([px, count]) => (window as unknown as { snippetLogits: (p: readonly number[], n: number) => Promise<number[]> }).snippetLogits(px, count), [pixels, n] as const);
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('the README snippet on onnxruntime-web/webgpu, a trained lenet.onnx, in Chromium', () => {
+describe.skipIf(NO_CHROMIUM !== null)('the README snippet on onnxruntime-web/webgpu, a trained lenet.onnx, in Chromium', () => {
   let browser: Browser;
   const exports: { dir: string; model: string }[] = [];
   let portable: string;
@@ -72,9 +72,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the README snippet on onnxruntime-web/webgpu, a
     const probe = await browser.context.newPage();
     await probe.route('https://example.org/probe/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>probe</title>' }));
     await probe.goto('https://example.org/probe/index.html');
-    missing = await adapterMissing(probe);
+    missing = await adapterSkip(probe);
     await probe.close();
-    if (missing) console.warn(`Skipping the snippet's WebGPU test: no WebGPU adapter in Chromium (${missing})`);
   }, 180_000);
 
   afterAll(async () => {
@@ -83,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the README snippet on onnxruntime-web/webgpu, a
   });
 
   test('classifies test digits: logits within 1e-4 of the unchanged snippet (WASM), batch 8 and 1', async (ctx) => {
-    if (missing) ctx.skip();
+    if (missing) ctx.skip(missing);
     const { test: split } = await loadDataset({ dataset: 'mnist-sample' });
     const digits = Array.from({ length: 8 }, (_, k) => k * 249);            // spread over the split (it is ordered by digit)
     const pixels = digits.flatMap((i) => Array.from(split.images.subarray(i * 784, (i + 1) * 784), (b) => b / 255));
