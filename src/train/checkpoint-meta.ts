@@ -7,7 +7,27 @@ import { DATASET_NAMES } from '../data/types.js';
 import type { RngState } from '../util/rng.js';
 import { LR_SCHEDULES } from './schedule.js';
 import type { EpochMetrics, ResumableOptions } from './types.js';
-import type { TrainProgress } from './checkpoint.js';
+
+/** Where training stands: enough to continue exactly where it stopped. */
+export interface TrainProgress {
+  /** Adam steps taken so far. */
+  readonly step: number;
+  /** 0-based epoch in progress (equals the number of finished epochs when batchInEpoch is 0). */
+  readonly epoch: number;
+  /** Batches of that epoch already trained on. */
+  readonly batchInEpoch: number;
+  /** The data RNG as it was before this epoch's shuffle. */
+  readonly epochRng: RngState;
+  /** The augmentation RNG now. */
+  readonly augmentRng: RngState;
+  /** Running sums of the epoch in progress. */
+  readonly epochStats: { readonly lossSum: number; readonly correct: number; readonly seen: number; readonly elapsedMs: number };
+  readonly history: readonly EpochMetrics[];
+  /** Images in the training split, to refuse resuming on different data. */
+  readonly trainCount: number;
+  /** MD5 of the training split's labels and images (splitFingerprint); absent in older checkpoints. */
+  readonly dataFingerprint?: string;
+}
 
 /** A metadata field that is missing or out of range; `field` is its path, e.g. `progress.epochRng.mt`. */
 export class CheckpointFieldError extends Error {
