@@ -27,6 +27,7 @@ export { type PredictOptions, type Prediction, predict, predictWithInfo } from '
 
 // Data sets.
 export { DATASET_NAMES, type Dataset, type DatasetName, type LoadDatasetOptions, type Split, loadDataset } from './data/dataset.js';
+export { type CarvedSplits, type ValidationSplitOptions, carveValidation, validationIndices } from './data/split.js';
 export { type DatasetStatus, type InspectOptions, fetchDataset, inspectDatasets } from './data/inspect.js';
 export { defaultCacheDir } from './data/remote.js';
 

@@ -1,4 +1,5 @@
 /** Defaults (the seed's recipe) and validation of training options. */
+import { checkValidationOptions } from '../data/split.js';
 import { DATASET_NAMES } from '../data/types.js';
 import { ADAM } from '../graph/contract.js';
 import { checkThreads } from '../runtime/threads.js';
@@ -43,12 +44,13 @@ export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOp
   if (!(run.lr > 0 && Number.isFinite(run.lr))) throw new RangeError(`learning rate must be a positive number, got ${run.lr}`);
   if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${run.seed}`);
   if (!(LR_SCHEDULES as readonly string[]).includes(run.lrSchedule)) throw new RangeError(`lr schedule must be one of ${LR_SCHEDULES.join(', ')}; got '${run.lrSchedule}'`);
+  if (run.validation !== undefined) checkValidationOptions(run.validation);
   if (given.maxSteps !== undefined) positiveInt('max steps', given.maxSteps);
   if (given.threads !== undefined) checkThreads(given.threads);
   return run;
 }
 
 function definedOnly(given: TrainOptions): Partial<ResumableOptions> {
-  const keys: (keyof ResumableOptions)[] = ['dataset', 'epochs', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment', 'dataDir'];
+  const keys: (keyof ResumableOptions)[] = ['dataset', 'epochs', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment', 'dataDir', 'validation'];
   return Object.fromEntries(keys.filter((k) => given[k] !== undefined).map((k) => [k, given[k]])) as Partial<ResumableOptions>;
 }
