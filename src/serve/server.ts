@@ -23,6 +23,11 @@ export interface ServeOptions {
   readonly trainModel?: string;
   /** Loads the digits behind `/data/mnist-sample.bin`; default: the data layer's `mnist-sample`. */
   readonly loadSample?: () => Promise<SampleSplits>;
+  /**
+   * A sweep's folder (`onnx-lenet sweep --out`): its report is served as `/sweep.html` and its files
+   * below `/sweep/` (sweep.json, trials/…/metrics.json). With it, a missing model is a warning, not an error.
+   */
+  readonly sweep?: string;
   /** Called after each response, e.g. for a request log. */
   readonly onResponse?: (method: string, url: string, status: number) => void;
 }
@@ -39,12 +44,19 @@ export interface RunningServer {
 /** Starts the server; rejects with a one-line message when the model is missing or the port is taken. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const model = path.resolve(options.model);
+  const sweep = options.sweep !== undefined ? path.resolve(options.sweep) : undefined;
+  if (sweep !== undefined && !existsSync(path.join(sweep, 'sweep.html'))) {
+    throw new Error(`no sweep report in '${options.sweep}' (sweep.html is written by: onnx-lenet sweep --out ${options.sweep})`);
+  }
+  const warnings: string[] = [];
   if (!existsSync(model)) {
-    throw new Error(`model not found: ${options.model} (build it with: onnx-lenet build-graph --out models)`);
+    const why = `model not found: ${options.model} (build it with: onnx-lenet build-graph --out models)`;
+    if (sweep === undefined) throw new Error(why);
+    warnings.push(`${why}; the page cannot predict`);
   }
   const trainModel = path.resolve(options.trainModel ?? path.join(path.dirname(model), 'lenet.train.onnx'));
-  const warnings = existsSync(trainModel) ? [] : [`no train-step model at ${trainModel}: the page's training panel is disabled`];
-  const routes = routeTable(packageRoot(), { model, trainModel });
+  if (!existsSync(trainModel)) warnings.push(`no train-step model at ${trainModel}: the page's training panel is disabled`);
+  const routes = routeTable(packageRoot(), { model, trainModel }, sweep);
   const sample = lazy(async () => encodeSample(await (options.loadSample ?? loadBundledSample)()));
   const server = createServer((req, res) => {
     res.on('finish', () => options.onResponse?.(req.method ?? '', req.url ?? '', res.statusCode));
