@@ -17,6 +17,8 @@ export interface Axis {
   /** 'log' for learning rates and batch sizes; 'category' places the `categories` evenly. */
   readonly scale: 'linear' | 'log' | 'category';
   readonly categories?: readonly string[];
+  /** Integer ticks only (epochs). */
+  readonly integer?: boolean;
 }
 
 const W = 460;
@@ -35,15 +37,18 @@ export function accuracyRange(values: readonly number[]): [number, number] {
   return [lo, hi > lo ? hi : lo + 1];
 }
 
-function ticks(lo: number, hi: number, scale: Axis['scale']): number[] {
+function ticks(lo: number, hi: number, scale: Axis['scale'], integer = false): number[] {
   if (scale === 'log') {
-    const out: number[] = [];
-    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-      for (const m of [1, 3]) if (m * 10 ** e >= lo * 0.999 && m * 10 ** e <= hi * 1.001) out.push(m * 10 ** e);
-    }
-    return out.length >= 2 ? out : [lo, hi];
+    const inside = (v: number): boolean => v >= lo * 0.999 && v <= hi * 1.001;
+    const decades: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) decades.push(10 ** e);
+    const fine = decades.flatMap((d) => [d, 3 * d]).filter(inside);
+    if (fine.length <= 7) return fine.length >= 2 ? fine : [lo, hi];
+    const coarse = decades.filter(inside);
+    const every = Math.ceil(coarse.length / 7);
+    return coarse.filter((_, i) => i % every === 0);
   }
-  const raw = (hi - lo) / 5;
+  const raw = Math.max((hi - lo) / 5, integer ? 1 : 0);
   const step = [1, 2, 5, 10].map((m) => m * 10 ** Math.floor(Math.log10(raw))).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toPrecision(6)));
@@ -63,6 +68,7 @@ function scales(xs: readonly number[], xAxis: Axis, yRange: [number, number]): {
   let xLo = xAxis.scale === 'category' ? -0.5 : Math.min(...xs);
   let xHi = xAxis.scale === 'category' ? n - 0.5 : Math.max(...xs);
   if (xLo === xHi) [xLo, xHi] = xAxis.scale === 'log' ? [xLo / 2, xHi * 2] : [xLo - 1, xHi + 1];
+  if (xAxis.integer) [xLo, xHi] = [Math.floor(xLo), Math.ceil(xHi)];
   const t = (v: number): number => (xAxis.scale === 'log' ? Math.log(v) : v);
   const pad = xAxis.scale === 'category' ? 0 : 0.05 * (t(xHi) - t(xLo));
   const x = (v: number): number => M.left + ((t(v) - t(xLo) + pad) / (t(xHi) - t(xLo) + 2 * pad)) * (W - M.left - M.right);
@@ -74,7 +80,7 @@ function scales(xs: readonly number[], xAxis: Axis, yRange: [number, number]): {
 function axes(s: ReturnType<typeof scales>, xAxis: Axis, yRange: [number, number]): { xTicks: string; yTicks: string } {
   const yTicks = ticks(yRange[0], yRange[1], 'linear').map((v) =>
     `<line x1="${M.left}" x2="${W - M.right}" y1="${s.y(v)}" y2="${s.y(v)}" class="grid"/><text x="${M.left - 5}" y="${s.y(v) + 4}" class="tick y">${fmt(v)}</text>`).join('');
-  const xs = xAxis.scale === 'category' ? (xAxis.categories ?? []).map((c, i) => [i, c] as const) : ticks(s.xLo, s.xHi, xAxis.scale).map((v) => [v, fmt(v)] as const);
+  const xs = xAxis.scale === 'category' ? (xAxis.categories ?? []).map((c, i) => [i, c] as const) : ticks(s.xLo, s.xHi, xAxis.scale, xAxis.integer).map((v) => [v, fmt(v)] as const);
   const xTicks = xs.map(([v, text]) => `<text x="${s.x(v)}" y="${H - M.bottom + 15}" class="tick x">${esc(text)}</text>`).join('');
   return { xTicks, yTicks };
 }

@@ -28,11 +28,13 @@ const knobText = (c: TrialConfig, key: keyof TrialConfig): string => {
   return String(v);
 };
 
+export const epochsText = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
+
 const last = (t: TrialRecord): TrialRecord['epochs'][number] | undefined => t.epochs[t.epochs.length - 1];
 
 export function describeTrial(t: TrialRecord): string {
   const c = t.config;
-  return `${t.id}: lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epoch${c.epochs === 1 ? "" : "s"}, recipe ${c.recipe}` +
+  return `${t.id}: lr ${c.lr}, batch ${c.batchSize}, ${epochsText(c.epochs)}, recipe ${c.recipe}` +
     `${c.lrSchedule ? `, ${c.lrSchedule}` : ''}${c.augment !== undefined ? `, augment ${c.augment ? 'on' : 'off'}` : ''}, seed ${t.seed}`;
 }
 
@@ -51,10 +53,10 @@ function outcomeHtml(record: SweepRecord): string {
   const c = o.chosen.config;
   const seeds = record.spec.space.seeds.length;
   const over = seeds > 1 ? ` (mean of ${seeds} seeds)` : '';
-  return `<div class="outcome"><p><b>Chosen</b> (best validation accuracy${over}): lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, recipe ${esc(c.recipe)}` +
+  return `<div class="outcome"><p><b>Chosen</b> (best validation accuracy${over}): lr ${c.lr}, batch ${c.batchSize}, ${epochsText(c.epochs)}, recipe ${esc(c.recipe)}` +
     `${c.lrSchedule ? `, ${esc(c.lrSchedule)}` : ''}${c.augment !== undefined ? `, augment ${c.augment ? 'on' : 'off'}` : ''} — validation <b>${pct(o.chosen.validationAccuracy)}</b>.</p>` +
     `<p>Test accuracy, looked at once, here: <b class="chosen-text">${pct(o.chosen.testAccuracy)}</b> for the chosen configuration, ` +
-    `<b class="baseline-text">${pct(o.baseline.testAccuracy)}</b> for the seed's defaults (lr 0.001, batch 64, ${o.baseline.config.epochs} epochs)${over}, ` +
+    `<b class="baseline-text">${pct(o.baseline.testAccuracy)}</b> for the seed's defaults (lr 0.001, batch 64, ${epochsText(o.baseline.config.epochs)})${over}, ` +
     `both trained on the same ${record.dataset?.train.toLocaleString('en-US') ?? '?'} images.</p></div>`;
 }
 
@@ -86,7 +88,7 @@ function chartsHtml(record: SweepRecord, knobs: typeof KNOBS): string {
     trial: t.id, label: `${describeTrial(t)}: ${pct(last(t)?.validationAccuracy)}`, kind: kindOf(t, record),
     points: t.epochs.map((m) => [m.epoch, 100 * (m.validationAccuracy ?? NaN)] as const),
   }));
-  const curves = lineChart(series, { label: 'epoch', scale: 'linear' }, 'validation accuracy (%)', yRange, 'validation accuracy per epoch, every trial');
+  const curves = lineChart(series, { label: 'epoch', scale: 'linear', integer: true }, 'validation accuracy (%)', yRange, 'validation accuracy per epoch, every trial');
   const search = record.trials.filter((t) => t.role === 'search' && (t.status === 'done' || t.status === 'failed'));
   const scatters = knobs.map((k) => {
     const categories = k.scale === 'category' ? [...new Set(record.trials.map((t) => knobText(t.config, k.key)))] : undefined;
@@ -95,7 +97,7 @@ function chartsHtml(record: SweepRecord, knobs: typeof KNOBS): string {
       trial: t.id, label: `${describeTrial(t)}: ${t.status === 'failed' ? 'failed' : pct(last(t)?.validationAccuracy)}`, kind: kindOf(t, record),
       points: [[xOf(t), 100 * (last(t)?.validationAccuracy ?? NaN)] as const],
     }));
-    return `<figure>${scatterChart(points, { label: k.label, scale: k.scale, categories }, 'final validation accuracy (%)', yRange, `final validation accuracy against ${k.label}`)}<figcaption>against ${esc(k.label)}</figcaption></figure>`;
+    return `<figure>${scatterChart(points, { label: k.label, scale: k.scale, categories, integer: k.key === 'epochs' }, 'final validation accuracy (%)', yRange, `final validation accuracy against ${k.label}`)}<figcaption>against ${esc(k.label)}</figcaption></figure>`;
   });
   return `<figure class="wide">${curves}<figcaption>validation accuracy per epoch, every trial (y axis ${yRange[0]}–${yRange[1]} %; lower values drawn at the bottom)</figcaption></figure>${scatters.join('')}`;
 }
@@ -115,8 +117,9 @@ h1{font-size:20px;margin:0 0 4px}.meta{color:#56606b;margin:0 0 12px}
 .series.hl path{stroke:#000;stroke-width:3.5;opacity:1}.point.hl circle{fill:#000}
 table{border-collapse:collapse;margin-top:16px;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #e9ecef;text-align:right}
 th{cursor:pointer;background:#f1f3f5;position:sticky;top:0;user-select:none}th[data-dir=asc]::after{content:' ▲'}th[data-dir=desc]::after{content:' ▼'}
-td:first-child,th:first-child,td:last-child{text-align:left}tr.chosen td{background:#fff4e6;font-weight:600}tr.baseline td{background:#e7f5ff}
-tr.failed td:last-child{color:#c92a2a}tr.hl td{outline:1px solid #000}`;
+td:first-child,th:first-child,td:last-child,th:last-child{text-align:left}td{white-space:nowrap}td:last-child{white-space:normal}tr.chosen td{background:#fff4e6;font-weight:600}tr.baseline td{background:#e7f5ff}
+tr.failed td:last-child{color:#c92a2a}
+.legend{font-size:12px;color:#56606b}.sw{display:inline-block;width:18px;height:4px;margin:0 4px 3px 10px;background:#9aa5b1}.sw.chosen{background:#d9480f}.sw.baseline{background:#1971c2}.x{color:#c92a2a;margin:0 4px 0 10px;font-weight:700}tr.hl td{outline:1px solid #000}`;
 
 const SCRIPT = `
 const tbody=document.querySelector('#trials tbody');
@@ -142,6 +145,7 @@ export function sweepHtml(record: SweepRecord): string {
 <title>onnx-lenet sweep: ${esc(record.spec.dataset)}</title><style>${STYLE}</style></head>
 <body><h1>onnx-lenet sweep</h1><p class="meta">${data}.<br>${summary}. Updated ${esc(record.updatedAt)}.</p>
 ${outcomeHtml(record)}
+<p class="legend"><span class="sw chosen"></span>chosen <span class="sw baseline"></span>seed's defaults <span class="sw other"></span>other trials <span class="x">×</span>failed (at the bottom)</p>
 <div class="charts">${chartsHtml(record, plotted)}</div>
 ${tableHtml(record, knobs)}
 <p class="note">Trials are compared on validation accuracy only; test accuracy is in sweep.json and shown above for the chosen configuration and the defaults. Click a column to sort; hover a trial to find it in every chart.</p>

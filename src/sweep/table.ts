@@ -1,5 +1,5 @@
 /** The sweep as plain text: one line per finished trial, the final table and the outcome. Pure code. */
-import { describeTrial } from './html.js';
+import { describeTrial, epochsText } from './html.js';
 import type { SweepRecord, TrialRecord } from './types.js';
 
 const pct = (x: number | undefined): string => (x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
@@ -34,8 +34,8 @@ export function outcomeLines(record: SweepRecord): string[] {
   const seeds = record.spec.space.seeds.length;
   const over = seeds > 1 ? ` (mean of ${seeds} seeds)` : '';
   return [
-    `Chosen on validation: lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, recipe ${c.recipe}${c.lrSchedule ? `, ${c.lrSchedule}` : ''}` +
+    `Chosen on validation: lr ${c.lr}, batch ${c.batchSize}, ${epochsText(c.epochs)}, recipe ${c.recipe}${c.lrSchedule ? `, ${c.lrSchedule}` : ''}` +
       `${c.augment !== undefined ? `, augment ${c.augment ? 'on' : 'off'}` : ''} (trial ${o.chosen.trialIds.join(', ')}): val ${pct(o.chosen.validationAccuracy)}${over}`,
-    `Test accuracy: chosen ${pct(o.chosen.testAccuracy)}, seed's defaults (lr 0.001, batch 64, ${o.baseline.config.epochs} epochs; trial ${o.baseline.trialIds.join(', ')}) ${pct(o.baseline.testAccuracy)}${over}`,
+    `Test accuracy: chosen ${pct(o.chosen.testAccuracy)}, seed's defaults (lr 0.001, batch 64, ${epochsText(o.baseline.config.epochs)}; trial ${o.baseline.trialIds.join(', ')}) ${pct(o.baseline.testAccuracy)}${over}`,
   ];
 }
