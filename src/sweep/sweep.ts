@@ -171,7 +171,7 @@ async function runTrial(trial: TrialRecord, sweepDir: string, spec: SweepSpec, s
         trial.epochs = [...trial.epochs.filter((e) => e.epoch < m.epoch), m];
         trial.seconds = before + elapsed();
         reporter.onEpoch?.(trial, m);
-        void save();
+        save().catch(() => {}); // a write that fails here fails again, loudly, at the trial's end
       },
       onWarning: (m) => reporter.onWarning?.(m),
     });
