@@ -19,6 +19,8 @@ export interface Axis {
   readonly categories?: readonly string[];
   /** Integer ticks only (epochs). */
   readonly integer?: boolean;
+  /** Ticks at these values (e.g. the values swept) instead of round numbers. */
+  readonly ticks?: readonly number[];
 }
 
 const W = 460;
@@ -28,12 +30,12 @@ const M = { left: 52, right: 14, top: 14, bottom: 42 };
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (x: number): string => (Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(0) : String(Number(x.toPrecision(3))));
 
-/** The y range of accuracies (in %): the data's, padded, at most 30 points below the best. */
-export function accuracyRange(values: readonly number[]): [number, number] {
+/** The y range of accuracies (in %): the data's, padded, at most `window` points below the best. */
+export function accuracyRange(values: readonly number[], window = 20): [number, number] {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return [0, 100];
   const hi = Math.min(100, Math.ceil(Math.max(...finite) + 0.5));
-  const lo = Math.max(0, Math.floor(Math.max(Math.min(...finite), hi - 30) - 0.5));
+  const lo = Math.max(0, Math.floor(Math.max(Math.min(...finite), hi - window) - 0.5));
   return [lo, hi > lo ? hi : lo + 1];
 }
 
@@ -80,7 +82,8 @@ function scales(xs: readonly number[], xAxis: Axis, yRange: [number, number]): {
 function axes(s: ReturnType<typeof scales>, xAxis: Axis, yRange: [number, number]): { xTicks: string; yTicks: string } {
   const yTicks = ticks(yRange[0], yRange[1], 'linear').map((v) =>
     `<line x1="${M.left}" x2="${W - M.right}" y1="${s.y(v)}" y2="${s.y(v)}" class="grid"/><text x="${M.left - 5}" y="${s.y(v) + 4}" class="tick y">${fmt(v)}</text>`).join('');
-  const xs = xAxis.scale === 'category' ? (xAxis.categories ?? []).map((c, i) => [i, c] as const) : ticks(s.xLo, s.xHi, xAxis.scale, xAxis.integer).map((v) => [v, fmt(v)] as const);
+  const xs = xAxis.scale === 'category' ? (xAxis.categories ?? []).map((c, i) => [i, c] as const)
+    : (xAxis.ticks ?? ticks(s.xLo, s.xHi, xAxis.scale, xAxis.integer)).map((v) => [v, fmt(v)] as const);
   const xTicks = xs.map(([v, text]) => `<text x="${s.x(v)}" y="${H - M.bottom + 15}" class="tick x">${esc(text)}</text>`).join('');
   return { xTicks, yTicks };
 }

@@ -84,6 +84,7 @@ function tableHtml(record: SweepRecord, knobs: typeof KNOBS): string {
 function chartsHtml(record: SweepRecord, knobs: typeof KNOBS): string {
   const accs = record.trials.flatMap((t) => t.epochs.map((m) => 100 * (m.validationAccuracy ?? NaN)));
   const yRange = accuracyRange(accs);
+  const finalRange = accuracyRange(record.trials.map((t) => 100 * (last(t)?.validationAccuracy ?? NaN)));
   const series: Series[] = record.trials.filter((t) => t.epochs.length > 0).map((t) => ({
     trial: t.id, label: `${describeTrial(t)}: ${pct(last(t)?.validationAccuracy)}`, kind: kindOf(t, record),
     points: t.epochs.map((m) => [m.epoch, 100 * (m.validationAccuracy ?? NaN)] as const),
@@ -93,11 +94,12 @@ function chartsHtml(record: SweepRecord, knobs: typeof KNOBS): string {
   const scatters = knobs.map((k) => {
     const categories = k.scale === 'category' ? [...new Set(record.trials.map((t) => knobText(t.config, k.key)))] : undefined;
     const xOf = (t: TrialRecord): number => (categories ? categories.indexOf(knobText(t.config, k.key)) : Number(t.config[k.key]));
+    const values = [...new Set(search.map(xOf))].sort((a, b) => a - b);
     const points: Series[] = search.map((t) => ({
       trial: t.id, label: `${describeTrial(t)}: ${t.status === 'failed' ? 'failed' : pct(last(t)?.validationAccuracy)}`, kind: kindOf(t, record),
       points: [[xOf(t), 100 * (last(t)?.validationAccuracy ?? NaN)] as const],
     }));
-    return `<figure>${scatterChart(points, { label: k.label, scale: k.scale, categories, integer: k.key === 'epochs' }, 'final validation accuracy (%)', yRange, `final validation accuracy against ${k.label}`)}<figcaption>against ${esc(k.label)}</figcaption></figure>`;
+    return `<figure>${scatterChart(points, { label: k.label, scale: k.scale, categories, integer: k.key === 'epochs', ...(values.length <= 8 ? { ticks: values } : {}) }, 'final validation accuracy (%)', finalRange, `final validation accuracy against ${k.label}`)}<figcaption>against ${esc(k.label)}</figcaption></figure>`;
   });
   return `<figure class="wide">${curves}<figcaption>validation accuracy per epoch, every trial (y axis ${yRange[0]}–${yRange[1]} %; lower values drawn at the bottom)</figcaption></figure>${scatters.join('')}`;
 }
