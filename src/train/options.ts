@@ -17,6 +17,7 @@ function positiveInt(name: string, value: number): void {
 /** How each option that defines a run is spelled on the command line, for errors. */
 const FLAGS: Readonly<Record<keyof ResumableOptions, string>> = {
   dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', seed: '--seed', lrSchedule: '--lr-schedule', augment: '--augment', dataDir: '--data-dir',
+  validation: 'validation', // library only (TrainOptions.validation)
 };
 
 /**
@@ -28,6 +29,10 @@ function checkResumeConflicts(given: TrainOptions, fromCheckpoint: ResumableOpti
   const fixed: (keyof ResumableOptions)[] = ['dataset', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment'];
   const conflicts = fixed.filter((k) => given[k] !== undefined && given[k] !== fromCheckpoint[k])
     .map((k) => `${FLAGS[k]} ${String(given[k])} (the checkpoint's run has ${String(fromCheckpoint[k])})`);
+  const held = (v: TrainOptions['validation']): string => JSON.stringify(v ?? null);
+  if (given.validation !== undefined && held(given.validation) !== held(fromCheckpoint.validation)) {
+    conflicts.push(`${FLAGS.validation} ${held(given.validation)} (the checkpoint's run has ${held(fromCheckpoint.validation)})`);
+  }
   if (conflicts.length > 0) {
     throw new RangeError(`--resume continues the checkpoint's run, which these options would change: ${conflicts.join(', ')}; drop them, or start a new run without --resume`);
   }
