@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ValidationSplitOptions } from '../data/split.js';
 import { defaultThreads } from '../runtime/threads.js';
-import { CHECKPOINT_FILE, train } from '../train/trainer.js';
+import { CHECKPOINT_FILE, METRICS_FILE, train } from '../train/trainer.js';
+import type { EpochMetrics } from '../train/types.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { sweepHtml } from './html.js';
 import { recipeOptions } from './recipes.js';
@@ -144,12 +145,32 @@ function expectedBaseline(record: SweepRecord): { trials: number; epochs: number
   return inSearch ? { trials: 0, epochs: 0 } : { trials: seeds.length, epochs: seeds.length * e };
 }
 
+/** The epochs of a trial's metrics.json when it holds all `epochs` of them, else undefined. */
+async function finishedEpochs(file: string, epochs: number): Promise<EpochMetrics[] | undefined> {
+  try {
+    const metrics = JSON.parse(await readFile(file, 'utf8')) as { epochs?: EpochMetrics[] };
+    return Array.isArray(metrics.epochs) && metrics.epochs.length >= epochs ? metrics.epochs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs (or continues) one trial; true when the signal stopped it. Errors become a failed trial. */
 async function runTrial(trial: TrialRecord, sweepDir: string, spec: SweepSpec, signal: AbortSignal | undefined,
   reporter: SweepReporter, record: SweepRecord, save: () => Promise<void>): Promise<boolean> {
   const outDir = path.join(sweepDir, trial.dir);
   const checkpoint = path.join(outDir, CHECKPOINT_FILE);
   const resume = trial.status !== 'pending' && existsSync(checkpoint) ? checkpoint : undefined;
+  if (resume !== undefined) {
+    // Stopped between the trial's last write and sweep.json's: its metrics say it is finished.
+    const finished = await finishedEpochs(path.join(outDir, METRICS_FILE), trial.config.epochs);
+    if (finished !== undefined) {
+      trial.epochs = finished;
+      trial.status = 'done';
+      await save();
+      return false;
+    }
+  }
   trial.status = 'running';
   await save();
   const c = trial.config;

@@ -4,7 +4,7 @@
  * run again, which must end with the same numbers as one never stopped (the CPU trainer is deterministic
  * for the same threads). Also `train({ validation })` itself.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -88,6 +88,17 @@ describe('sweep', () => {
     const rerun = await sweep(options(outDir), { onTrialStart: (t) => again.push(t.id) });
     expect(again).toEqual([]);
     expect(results(rerun.record)).toEqual(results(whole));
+
+    // Stopped after a trial's last write but before sweep.json said so: its metrics.json finishes it, untrained.
+    const json = path.join(outDir, 'sweep.json');
+    const saved = JSON.parse(readFileSync(json, 'utf8')) as SweepRecord;
+    saved.trials[0].status = 'running';
+    saved.trials[0].epochs = saved.trials[0].epochs.slice(0, 1);
+    writeFileSync(json, JSON.stringify(saved));
+    let steps = 0;
+    const healed = await sweep(options(outDir), { onStep: () => steps++ });
+    expect(steps).toBe(0);
+    expect(results(healed.record)).toEqual(results(whole));
   });
 
   test('stopped in the middle of a trial, then run again: the same results as never stopped, bit for bit', async () => {
