@@ -4,6 +4,7 @@
  *
  *   buildGraphs  → the three LeNet models (inference, train step, eval) in a folder
  *   train        → trains with any execution provider; writes the trained lenet.onnx, a checkpoint, metrics
+ *   sweep        → many train runs over a grid or random draws, chosen on a validation split; sweep.json/.html
  *   evaluate     → test accuracy, per class, and the confusion matrix of an inference model
  *   predict      → the digit in PNG/JPEG files
  */
@@ -21,12 +22,24 @@ export type {
 export { LR_SCHEDULES, type LrSchedule } from './train/schedule.js';
 export { DEFAULTS as TRAIN_DEFAULTS } from './train/options.js';
 
+// Sweeps: many training runs compared on a validation split, with a report.
+export { DEFAULT_VALIDATION, SWEEP_HTML, SWEEP_JSON, sweep, sweepFolder, sweepSpec } from './sweep/sweep.js';
+export {
+  DEFAULT_SPACE, type NumberSpec, type PlannedTrial, type SweepSpace, type TrialConfig,
+  parseAugment, parseLrSchedules, parseNumberSpec, parseRecipes, parseSeeds, planTrials,
+} from './sweep/space.js';
+export { RECIPE_NAMES, type RecipeName } from './sweep/recipes.js';
+export type { ConfigSummary, SweepOptions, SweepOutcome, SweepRecord, SweepReporter, SweepResult, SweepSpec, TrialRecord, TrialStatus } from './sweep/types.js';
+export { markdownTable, outcomeLines, trialLine } from './sweep/table.js';
+export { sweepHtml } from './sweep/html.js';
+
 // Inference with a finished model.
 export { type ClassAccuracy, type EvaluateOptions, type EvaluateResult, evaluate } from './infer/evaluate.js';
 export { type PredictOptions, type Prediction, predict, predictWithInfo } from './infer/predict.js';
 
 // Data sets.
 export { DATASET_NAMES, type Dataset, type DatasetName, type LoadDatasetOptions, type Split, loadDataset } from './data/dataset.js';
+export { type CarvedSplits, type ValidationSplitOptions, carveValidation, validationIndices } from './data/split.js';
 export { type DatasetStatus, type InspectOptions, fetchDataset, inspectDatasets } from './data/inspect.js';
 export { defaultCacheDir } from './data/remote.js';
 

@@ -9,6 +9,7 @@ import { setupCudaCommand } from './commands/setup-cuda.js';
 import { dataCommand } from './commands/data.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
+import { sweepCommand } from './commands/sweep.js';
 import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
 import { makeTrainableCommand } from './commands/make-trainable.js';
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   program.addCommand(buildGraphCommand());
   program.addCommand(makeTrainableCommand());
   program.addCommand(trainCommand());
+  program.addCommand(sweepCommand());
   program.addCommand(evalCommand());
   program.addCommand(predictCommand());
   program.addCommand(doctorCommand());

@@ -38,16 +38,22 @@ const PAGE_FILES = [
 /**
  * The page (`/` → web/index.html, other files of web/), its compiled scripts and the compiled shared
  * modules it imports (`/dist/...`, only the folders the page needs), onnxruntime-web (`/ort/`) and the
- * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`). Longer prefixes first.
+ * models (`/models/lenet.onnx`, `/models/lenet.train.onnx`); with a sweep's folder, its report
+ * (`/sweep.html`) and its files (`/sweep/…`, through the same path checks). Longer prefixes first.
  */
 /** onnxruntime-web's dist/ folder, wherever npm put the package (nested, or hoisted next to an installed onnx-lenet). */
 export function ortWebDir(): string {
   return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 }
 
-export function routeTable(root: string, models: { model: string; trainModel?: string }, ortDir: string = ortWebDir()): Route[] {
+export function routeTable(root: string, models: { model: string; trainModel?: string }, sweep?: string, ortDir: string = ortWebDir()): Route[] {
   const dist = path.join(root, 'dist');
+  const sweepRoutes: Route[] = sweep === undefined ? [] : [
+    { kind: 'file', url: '/sweep.html', file: path.join(sweep, 'sweep.html') },
+    { kind: 'dir', url: '/sweep/', dir: sweep },
+  ];
   return [
+    ...sweepRoutes,
     { kind: 'file', url: '/', file: path.join(root, 'web', 'index.html') },
     { kind: 'file', url: '/models/lenet.onnx', file: models.model },
     ...(models.trainModel !== undefined ? [{ kind: 'file', url: '/models/lenet.train.onnx', file: models.trainModel } as const] : []),

@@ -26,6 +26,11 @@ export interface ServeOptions {
   readonly trainModel?: string;
   /** Loads the digits behind `/data/mnist-sample.bin`; default: the data layer's `mnist-sample`. */
   readonly loadSample?: () => Promise<SampleSplits>;
+  /**
+   * A sweep's folder (`onnx-lenet sweep --out`): its report is served as `/sweep.html` and its files
+   * below `/sweep/` (sweep.json, trials/…/metrics.json). With it, a missing model is a warning, not an error.
+   */
+  readonly sweep?: string;
   /** Called after each response, e.g. for a request log. */
   readonly onResponse?: (method: string, url: string, status: number) => void;
 }
@@ -42,12 +47,22 @@ export interface RunningServer {
 /** Starts the server; rejects with a one-line message when the model is missing or the port is taken. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const model = path.resolve(options.model);
-  checkServedModel(options.model, model);
+  const sweep = options.sweep !== undefined ? path.resolve(options.sweep) : undefined;
+  if (sweep !== undefined && !statSafe(path.join(sweep, 'sweep.html'))?.isFile()) {
+    throw new Error(`no sweep report in '${options.sweep}' (sweep.html is written by: onnx-lenet sweep --out ${options.sweep})`);
+  }
+  const warnings: string[] = [];
+  // With a sweep to show, a missing model only costs the page its predictions; a wrong one is still an error.
+  if (sweep !== undefined && statSafe(model) === undefined) {
+    warnings.push(`model not found: ${options.model} (build it with: onnx-lenet build-graph --out models); the page cannot predict`);
+  } else {
+    checkServedModel(options.model, model);
+  }
   const trainModel = path.resolve(options.trainModel ?? path.join(path.dirname(model), 'lenet.train.onnx'));
   const trainProblem = trainModelProblem(trainModel);
-  const warnings = trainProblem === undefined ? [] : [`${trainProblem}: the page's training panel is disabled`];
+  if (trainProblem !== undefined) warnings.push(`${trainProblem}: the page's training panel is disabled`);
   // A train model that is not one is not served at all (404), like a missing one.
-  const routes = routeTable(packageRoot(), { model, ...(trainProblem === undefined ? { trainModel } : {}) });
+  const routes = routeTable(packageRoot(), { model, ...(trainProblem === undefined ? { trainModel } : {}) }, sweep);
   const sample = lazy(async () => encodeSample(await (options.loadSample ?? loadBundledSample)()));
   const server = createServer((req, res) => {
     res.on('finish', () => options.onResponse?.(req.method ?? '', req.url ?? '', res.statusCode));

@@ -88,6 +88,16 @@ function options(value: unknown): ResumableOptions {
     lrSchedule: oneOf(o, 'lrSchedule', f, LR_SCHEDULES),
     augment: o.augment,
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir as string } : {}),
+    ...(o.validation !== undefined ? { validation: validation(o.validation, `${f}.validation`) } : {}),
+  };
+}
+
+/** TrainOptions.validation: the held-out share of the training split and its seed. */
+function validation(value: unknown, field: string): NonNullable<ResumableOptions['validation']> {
+  const o = object(value, field);
+  return {
+    fraction: number(o, 'fraction', field, (x) => x > 0 && x < 1, 'a number in (0, 1)'),
+    seed: number(o, 'seed', field, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
   };
 }
 
@@ -98,7 +108,9 @@ function epochMetrics(value: unknown, i: number): EpochMetrics {
   if (epoch !== i + 1) throw new CheckpointFieldError(`${f}.epoch`, `must be ${i + 1}, found ${epoch}`);
   return {
     epoch, loss: finite(o, 'loss', f), trainAccuracy: fraction(o, 'trainAccuracy', f), testLoss: finite(o, 'testLoss', f),
-    testAccuracy: fraction(o, 'testAccuracy', f), seconds: finite(o, 'seconds', f), imagesPerSecond: finite(o, 'imagesPerSecond', f), lr: finite(o, 'lr', f),
+    testAccuracy: fraction(o, 'testAccuracy', f),
+    ...(o.validationLoss !== undefined ? { validationLoss: finite(o, 'validationLoss', f), validationAccuracy: fraction(o, 'validationAccuracy', f) } : {}),
+    seconds: finite(o, 'seconds', f), imagesPerSecond: finite(o, 'imagesPerSecond', f), lr: finite(o, 'lr', f),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Defaults (the seed's recipe) and validation of training options. */
+import { checkValidationOptions } from '../data/split.js';
 import { DATASET_NAMES } from '../data/types.js';
 import { ADAM } from '../graph/contract.js';
 import { checkThreads } from '../runtime/threads.js';
@@ -17,6 +18,7 @@ function positiveInt(name: string, value: number): void {
 /** How each option that defines a run is spelled on the command line, for errors. */
 const FLAGS: Readonly<Record<keyof ResumableOptions, string>> = {
   dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', seed: '--seed', lrSchedule: '--lr-schedule', augment: '--augment', dataDir: '--data-dir',
+  validation: 'validation', // library only (TrainOptions.validation)
 };
 
 /**
@@ -28,6 +30,10 @@ function checkResumeConflicts(given: TrainOptions, fromCheckpoint: ResumableOpti
   const fixed: (keyof ResumableOptions)[] = ['dataset', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment'];
   const conflicts = fixed.filter((k) => given[k] !== undefined && given[k] !== fromCheckpoint[k])
     .map((k) => `${FLAGS[k]} ${String(given[k])} (the checkpoint's run has ${String(fromCheckpoint[k])})`);
+  const held = (v: TrainOptions['validation']): string => JSON.stringify(v ?? null);
+  if (given.validation !== undefined && held(given.validation) !== held(fromCheckpoint.validation)) {
+    conflicts.push(`${FLAGS.validation} ${held(given.validation)} (the checkpoint's run has ${held(fromCheckpoint.validation)})`);
+  }
   if (conflicts.length > 0) {
     throw new RangeError(`--resume continues the checkpoint's run, which these options would change: ${conflicts.join(', ')}; drop them, or start a new run without --resume`);
   }
@@ -44,12 +50,13 @@ export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOp
   if (!(run.lr > 0 && Number.isFinite(run.lr))) throw new RangeError(`learning rate must be a positive number, got ${run.lr}`);
   if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${run.seed}`);
   if (!(LR_SCHEDULES as readonly string[]).includes(run.lrSchedule)) throw new RangeError(`lr schedule must be one of ${LR_SCHEDULES.join(', ')}; got '${run.lrSchedule}'`);
+  if (run.validation !== undefined) checkValidationOptions(run.validation);
   if (given.maxSteps !== undefined) positiveInt('max steps', given.maxSteps);
   if (given.threads !== undefined) checkThreads(given.threads);
   return run;
 }
 
 function definedOnly(given: TrainOptions): Partial<ResumableOptions> {
-  const keys: (keyof ResumableOptions)[] = ['dataset', 'epochs', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment', 'dataDir'];
+  const keys: (keyof ResumableOptions)[] = ['dataset', 'epochs', 'batchSize', 'lr', 'seed', 'lrSchedule', 'augment', 'dataDir', 'validation'];
   return Object.fromEntries(keys.filter((k) => given[k] !== undefined).map((k) => [k, given[k]])) as Partial<ResumableOptions>;
 }

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { BatchIterator } from '../data/batches.js';
-import { type Dataset, type DatasetName, DATASET_NAMES, loadDataset, splitFingerprint } from '../data/dataset.js';
+import { type Dataset, type DatasetName, DATASET_NAMES, type Split, loadDataset, splitFingerprint } from '../data/dataset.js';
+import { carveValidation } from '../data/split.js';
 import { adamScalars } from '../graph/contract.js';
 import { MODEL_FILES, exportedModel } from '../graph/export.js';
 import { METADATA_KEYS } from '../graph/metadata.js';
@@ -44,6 +45,8 @@ interface RunContext {
   readonly info: TrainStartInfo;
   readonly runner: TrainStepRunner;
   readonly evaluator: Evaluator;
+  /** The held-out part of the training split (options.validation), evaluated after every epoch. */
+  readonly validation?: Split;
   /** What the exported lenet.onnx is built for (default portable; the training graphs follow the ep). */
   readonly target: GraphTarget;
 }
@@ -65,7 +68,8 @@ async function writeOutputs(ctx: RunContext, state: HostState, progress: TrainPr
   const checkpoint: Checkpoint = { options: ctx.options, progress, state };
   const last = progress.history[progress.history.length - 1];
   const metrics = {
-    options: ctx.options, dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, test: ctx.data.test.count },
+    options: ctx.options,
+    dataset: { name: ctx.data.name, source: ctx.data.source, train: ctx.data.train.count, ...(ctx.validation ? { validation: ctx.validation.count } : {}), test: ctx.data.test.count },
     ep: ctx.info.ep, ...(ctx.info.threads !== undefined ? { threads: ctx.info.threads } : {}), step: progress.step, epochs: progress.history, testAccuracy: last?.testAccuracy ?? null,
   };
   await commitOutputSet(ctx.outDir, [
@@ -120,20 +124,22 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
     evaluator = await Evaluator.create(ep, threads);
     // A checkpoint names its data: resuming never falls back to other data.
     const fallback = resumed ? false : options.fallback;
-    const data = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: options.signal });
+    const loaded = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: options.signal });
+    const carved = requested.validation ? carveValidation(loaded.train, requested.validation) : undefined;
+    const data: Dataset = carved ? { ...loaded, train: carved.train } : loaded;
     const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
     const fingerprint = splitFingerprint(data.train);
     if (resumed) checkResume(resumed, options.resume ?? '', run, data, fingerprint, options.maxSteps);
     await checkWritableDir(outDir); // created by the first write, after the first step
     const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
     const info: TrainStartInfo = {
-      dataset: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
+      dataset: data.name, source: data.source, trainCount: data.train.count, ...(carved ? { validationCount: carved.validation.count } : {}), testCount: data.test.count,
       stepsPerEpoch: batches.batchesPerEpoch, options: run, ep,
       ...(runner.threads !== undefined ? { threads: runner.threads } : {}),
       ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
     };
     reporter.onStart?.(info);
-    const ctx: RunContext = { options: run, data, files, outDir, fingerprint, info, runner, evaluator, target };
+    const ctx: RunContext = { options: run, data, files, outDir, fingerprint, info, runner, evaluator, target, ...(carved ? { validation: carved.validation } : {}) };
     return await trainLoop(ctx, batches, dataRng, augmentRng, resumed?.progress, options, reporter);
   } finally {
     await runner.release();
@@ -189,10 +195,13 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     const seconds = (performance.now() - t0) / 1000;
     reporter.onEvaluate?.(epoch + 1);
     const state = await ctx.runner.readState();
-    const test = await ctx.evaluator.evaluate(asParams(modelState(state)), ctx.data.test);
+    const params = asParams(modelState(state));
+    const test = await ctx.evaluator.evaluate(params, ctx.data.test);
+    const validation = ctx.validation ? await ctx.evaluator.evaluate(params, ctx.validation) : undefined;
     const metrics: EpochMetrics = {
       epoch: epoch + 1, loss: stats.lossSum / stats.seen, trainAccuracy: stats.correct / stats.seen,
-      testLoss: test.loss, testAccuracy: test.accuracy, seconds, imagesPerSecond: stats.seen / seconds, lr,
+      testLoss: test.loss, testAccuracy: test.accuracy,
+      ...(validation ? { validationLoss: validation.loss, validationAccuracy: validation.accuracy } : {}), seconds, imagesPerSecond: stats.seen / seconds, lr,
     };
     history.push(metrics);
     reporter.onEpoch?.(metrics, ctx.info);

@@ -1,4 +1,5 @@
 /** Public types of the trainer: options, progress events and results. */
+import type { ValidationSplitOptions } from '../data/split.js';
 import type { DatasetName } from '../data/types.js';
 import type { GraphTargetName } from '../graph/webgpu-conv.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
@@ -22,6 +23,12 @@ export interface ResumableOptions {
   readonly augment: boolean;
   /** Folder with the data files, or the cache root (see the data layer); default the per-user cache. */
   readonly dataDir?: string;
+  /**
+   * Hold out part of the training split for validation (src/data/split.ts: stratified, seeded): training
+   * sees only the rest, and every epoch is also evaluated on the held-out images (`validationLoss`,
+   * `validationAccuracy`), so choices can be made without the test split. Default: none (train on all).
+   */
+  readonly validation?: ValidationSplitOptions;
 }
 
 export interface TrainOptions extends Partial<ResumableOptions> {
@@ -62,6 +69,9 @@ export interface EpochMetrics {
   readonly trainAccuracy: number;
   readonly testLoss: number;
   readonly testAccuracy: number;
+  /** Mean loss and accuracy on the validation split after the epoch; only with `validation`. */
+  readonly validationLoss?: number;
+  readonly validationAccuracy?: number;
   readonly seconds: number;
   readonly imagesPerSecond: number;
   /** Learning rate at the epoch's last step. */
@@ -72,6 +82,8 @@ export interface TrainStartInfo {
   readonly dataset: string;
   readonly source: string;
   readonly trainCount: number;
+  /** Images held out for validation (only with `validation`); `trainCount` excludes them. */
+  readonly validationCount?: number;
   readonly testCount: number;
   readonly stepsPerEpoch: number;
   readonly options: ResumableOptions;

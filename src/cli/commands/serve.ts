@@ -7,6 +7,7 @@ export interface ServeCommandOptions {
   readonly port: number;
   readonly host: string;
   readonly trainModel?: string;
+  readonly sweep?: string;
 }
 
 function parsePort(value: string): number {
@@ -32,6 +33,7 @@ export async function runServe(options: ServeCommandOptions, waitForStop: () => 
   const server = await startServer(options);
   for (const warning of server.warnings) process.stderr.write(`onnx-lenet: warning: ${warning}\n`);
   process.stdout.write(`Serving ${options.model} at ${server.url}  (Ctrl-C to stop)\n`);
+  if (options.sweep !== undefined) process.stdout.write(`Sweep report: ${server.url}sweep.html\n`);
   await waitForStop();
   await server.close();
   return server;
@@ -44,6 +46,7 @@ export function serveCommand(): Command {
     .option('--train-model <path>', 'train-step model for the training panel (default: lenet.train.onnx next to --model)')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--sweep <dir>', 'also serve a sweep\'s report (onnx-lenet sweep --out <dir>) as /sweep.html')
     .action(async (options: ServeCommandOptions) => {
       await runServe(options);
     });
