@@ -4,16 +4,15 @@
  * No request may leave 127.0.0.1. Screenshots go to test-artifacts/.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
-import { mimeType } from '../../src/serve/mime.js';
 import type { PageHooks } from '../../web/src/main.js';
 import { type Browser, chromiumSkip, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
 import { trainedModelFolder } from './fixtures.js';
+import { routeSnippetSite, snippetPage } from './snippet-site.js';
 
 const ARTIFACTS = 'test-artifacts';
 const NO_CHROMIUM = chromiumSkip();
@@ -95,7 +94,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     const digit = await confidentTestDigit(models.inference, split, 7);
     const other = await browser.context.newPage();
     try {
-      await routeSnippetSite(other, snippet, models.inference);
+      await routeSnippetSite(other, 'digits', snippetPage(snippet, 'window.snippetClassify = classify;'), models.inference);
       await other.goto('https://example.org/digits/index.html');
       await other.waitForFunction(() => 'snippetClassify' in window, null, { timeout: 60_000 });
       const pixels = Array.from(split.images.subarray(digit * 784, (digit + 1) * 784), (b) => b / 255);
@@ -132,21 +131,3 @@ async function confidentTestDigit(model: string, split: { images: Uint8Array; la
   throw new Error(`no test image of a ${label} is predicted with p > 0.99`);
 }
 
-/**
- * Plays "any web site": https://example.org/digits/ holds a page with the snippet and lenet.onnx, and the
- * jsDelivr URL answers with the installed onnxruntime-web files, as the real CDN would (with CORS).
- */
-async function routeSnippetSite(page: Page, snippet: string, model: string): Promise<void> {
-  const html = `<!doctype html><meta charset="utf-8"><script type="module">\n${snippet}\nwindow.snippetClassify = classify;\n</script>`;
-  await page.route('https://example.org/digits/**', async (route) => {
-    const name = new URL(route.request().url()).pathname.split('/').pop();
-    if (name === 'index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (name === 'lenet.onnx') return route.fulfill({ contentType: 'application/octet-stream', body: await readFile(model) });
-    return route.fulfill({ status: 404 });
-  });
-  await page.route(/^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/[\w.-]+$/, async (route) => {
-    const file = path.join('node_modules/onnxruntime-web/dist', path.basename(new URL(route.request().url()).pathname));
-    if (!existsSync(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: mimeType(file), headers: { 'Access-Control-Allow-Origin': '*' }, body: await readFile(file) });
-  });
-}

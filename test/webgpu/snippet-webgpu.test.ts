@@ -7,14 +7,13 @@
  * same run exported with `--target cpu` is measured too (informational: it shows the bug). Skipped with a
  * message when Chromium or its WebGPU adapter is missing.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
-import { mimeType } from '../../src/serve/mime.js';
 import { type Browser, chromiumSkip, launchChromium } from '../web/browser.js';
+import { routeSnippetSite, snippetPage } from '../web/snippet-site.js';
 import { adapterSkip } from './browser-harness.js';
 import { fmt, relativeError, trainedExport } from './helpers.js';
 
@@ -34,19 +33,8 @@ function webgpuSnippet(): string {
 /** A site at https://example.org/<site>/ with `snippet` and `model`; jsDelivr answers from node_modules. */
 async function openSnippetSite(browser: Browser, site: string, snippet: string, model: string): Promise<Page> {
   const page = await browser.context.newPage();
-  const html = `<!doctype html><meta charset="utf-8"><script type="module">\n${snippet}\n` +
-    'window.snippetLogits = async (px, n) => Array.from((await session.run({ image: new ort.Tensor(\'float32\', Float32Array.from(px), [n, 1, 28, 28]) })).logits.data);\n</script>';
-  await page.route(`https://example.org/${site}/**`, async (route) => {
-    const name = new URL(route.request().url()).pathname.split('/').pop();
-    if (name === 'index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (name === 'lenet.onnx') return route.fulfill({ contentType: 'application/octet-stream', body: await readFile(model) });
-    return route.fulfill({ status: 404 });
-  });
-  await page.route(/^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/[\w.-]+$/, async (route) => {
-    const file = path.join('node_modules/onnxruntime-web/dist', path.basename(new URL(route.request().url()).pathname));
-    if (!existsSync(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: mimeType(file), headers: { 'Access-Control-Allow-Origin': '*' }, body: await readFile(file) });
-  });
+  const tail = 'window.snippetLogits = async (px, n) => Array.from((await session.run({ image: new ort.Tensor(\'float32\', Float32Array.from(px), [n, 1, 28, 28]) })).logits.data);';
+  await routeSnippetSite(page, site, snippetPage(snippet, tail), model);
   await page.goto(`https://example.org/${site}/index.html`);
   return page;
 }
