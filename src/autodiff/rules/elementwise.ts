@@ -76,8 +76,11 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, OpRule>> = {
     backward: (_c, [dy]) => [dy],                                 // dx = dy
   },
   Dropout: {
-    forward: (ctx, ins) => {                                      // y = x (inference form: training_mode absent or false)
-      if (ins[2] && ctx.known(ins[2])?.[0] !== 0) ctx.fail('only the inference form (training_mode false) is supported');
+    // y = x. In the train step too (training_mode, ratio ignored), with a note: no mask, so the step stays
+    // deterministic and the same on every runtime; it trains as with ratio 0. The mask output is not supported.
+    forward: (ctx, ins) => {
+      if (ctx.node.outputs[1]) ctx.fail('the mask output is not supported');
+      if (ctx.training) ctx.note('Dropout is the identity in the train step (no random mask; it trains as with ratio 0)');
       return [ctx.input(ins, 0, 'data')];
     },
     backward: (_c, [dy]) => [dy],                                 // dx = dy
