@@ -12,7 +12,7 @@ import { gemm } from '../../src/graph/nn-ops.js';
 import { relu } from '../../src/graph/ops.js';
 import type { IModelProto } from '../../src/graph/proto.js';
 import { Tape } from '../../src/graph/tape.js';
-import { float32Tensor } from '../../src/graph/tensor.js';
+import { float32Tensor, int64Tensor } from '../../src/graph/tensor.js';
 import { trainStepSignature } from '../../src/train/step/state.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { f32, i32, runOnce } from '../helpers/ort.js';
@@ -71,6 +71,19 @@ describe('BatchNormalization state in the train step', () => {
       expect(Number.isFinite(ev.loss_sum[0])).toBe(true);
     });
   }
+});
+
+test('integer arithmetic on shape values (torch.chunk\'s Shape → Gather → Div → Slice) is computed when the model is built', () => {
+  const t = new Tape('chunk');
+  const x = t.input('x', 'float32', ['N', 6]);
+  const [shape] = t.node('Shape', [x], [{ dtype: 'int64', shape: [2] }]);
+  const [cols] = t.node('Gather', [shape, t.tensor(int64Tensor([], [1]))], [{ dtype: 'int64', shape: [] }], { axis: 0 });
+  const [half] = t.node('Div', [cols, t.tensor(int64Tensor([], [2]))], [{ dtype: 'int64', shape: [] }]);
+  const [end] = t.node('Unsqueeze', [half, t.int64s([0])], [{ dtype: 'int64', shape: [1] }]);
+  const [first] = t.node('Slice', [x, t.int64s([0]), end, t.int64s([1])], [{ dtype: 'float32', shape: ['N', 3] }]);
+  t.output(gemm(first, t.initializer('w', float32Tensor([2, 3], rand(6))), undefined, { transB: true }), 'logits');
+  const m = makeTrainable(t.toModel(), {}, 'chunk.onnx');
+  expect((m.inference.graph?.node ?? []).map((n) => n.opType)).toEqual(['Slice', 'Gemm']);
 });
 
 /** erf in float64 by its Maclaurin series (enough terms and digits for |x| ≤ 4). */
