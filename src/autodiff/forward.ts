@@ -5,7 +5,7 @@
 import { GraphShapeError } from '../graph/shape.js';
 import type { Dim } from '../graph/shape.js';
 import type { Tape, Value } from '../graph/tape.js';
-import { NodeContext, NodeError, type OpRule } from './rule.js';
+import { NodeContext, NodeError, type OpRule, type RecordingEnv, inferenceEnv } from './rule.js';
 import { RULES } from './rules/index.js';
 import type { SourceGraph, SourceNode } from './source.js';
 
@@ -23,6 +23,7 @@ export interface Forward {
   /** nodes that compute something (pure aliases such as Identity are not recorded) */
   readonly recorded: readonly RecordedNode[];
   readonly known: Map<string, Dim[]>;
+  readonly env: RecordingEnv;
 }
 
 /** Runs `f` and rethrows a shape error from the graph builder as an error naming `node`. */
@@ -38,9 +39,9 @@ export function atNode<T>(node: SourceNode, f: () => T): T {
 /**
  * Records `graph`'s nodes on `tape`. `bound` gives the tape value of every graph input and of every
  * float initializer the caller turns into a parameter or constant; integer initializers not bound become
- * constants whose values are known at build time.
+ * constants whose values are known at build time. `env` says whether this is the train step's forward.
  */
-export function recordForward(tape: Tape, graph: SourceGraph, bound: ReadonlyMap<string, Value>): Forward {
+export function recordForward(tape: Tape, graph: SourceGraph, bound: ReadonlyMap<string, Value>, env: RecordingEnv = inferenceEnv()): Forward {
   const values = new Map(bound);
   const known = new Map<string, Dim[]>();
   for (const [name, t] of graph.initializers) {
@@ -59,10 +60,10 @@ export function recordForward(tape: Tape, graph: SourceGraph, bound: ReadonlyMap
       if (!v) throw new NodeError(`node '${node.name}' (${node.opType}): input '${name}' is not produced by any node, input or initializer`);
       return v;
     });
-    const ctx = new NodeContext(tape, node, known);
+    const ctx = new NodeContext(tape, node, known, env);
     const outs = atNode(node, () => rule.forward(ctx, ins));
     node.outputs.forEach((name, i) => { const v = outs[i]; if (name && v) values.set(name, v); });
     if (outs.some((o) => o && !ins.includes(o))) recorded.push({ node, rule, ins, outs });
   }
-  return { tape, values, recorded, known };
+  return { tape, values, recorded, known, env };
 }

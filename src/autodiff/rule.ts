@@ -15,8 +15,38 @@ export class NodeError extends Error {
   override name = 'NodeError';
 }
 
+/**
+ * What a forward is recorded for, shared by every node of one recording: the phase (the train step runs
+ * BatchNormalization on batch statistics; eval and inference on running ones), the new values of state
+ * that is not trained (running statistics, by the name of the value they replace) and notes for the user.
+ */
+export interface RecordingEnv {
+  readonly training: boolean;
+  readonly updates: Map<string, Value>;
+  readonly notes: string[];
+}
+
+export const inferenceEnv = (): RecordingEnv => ({ training: false, updates: new Map(), notes: [] });
+
 export class NodeContext {
-  constructor(readonly tape: Tape, readonly node: SourceNode, private readonly knownValues: Map<string, Dim[]>) {}
+  constructor(readonly tape: Tape, readonly node: SourceNode, private readonly knownValues: Map<string, Dim[]>,
+    readonly env: RecordingEnv = inferenceEnv()) {}
+
+  /** True when recording the train step. */
+  get training(): boolean {
+    return this.env.training;
+  }
+
+  /** Records `value` as the next value of the state input `state` (a running statistic). */
+  update(state: Value, value: Value): void {
+    if (this.env.updates.has(state.name)) this.fail(`'${state.name}' is updated by two nodes`);
+    this.env.updates.set(state.name, value);
+  }
+
+  /** A line for the user about how this node is trained (e.g. Dropout as the identity). */
+  note(message: string): void {
+    this.env.notes.push(`node '${this.node.name}' (${this.node.opType}): ${message}`);
+  }
 
   fail(message: string): never {
     throw new NodeError(`node '${this.node.name}' (${this.node.opType}): ${message}`);

@@ -14,6 +14,8 @@ export interface MakeTrainableFilesResult {
   readonly files: { readonly train: string; readonly eval: string; readonly inference: string };
   readonly parameters: number;
   readonly tensors: number;
+  /** how some nodes are trained (TrainableModels.notes) */
+  readonly notes: readonly string[];
 }
 
 /** Writes `<stem>.train.onnx`, `<stem>.eval.onnx` and `<stem>.onnx` (the initial weights) for `modelFile`. */
@@ -37,5 +39,5 @@ export async function makeTrainableFiles(modelFile: string, options: MakeTrainab
     await Promise.all(written.map((f) => fsp.rm(f, { force: true })));
     throw error;
   }
-  return { files, parameters: built.parameters.reduce((n, p) => n + p.data.length, 0), tensors: built.parameters.length };
+  return { files, parameters: built.parameters.reduce((n, p) => n + p.data.length, 0), tensors: built.parameters.length, notes: built.notes };
 }

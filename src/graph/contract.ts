@@ -37,12 +37,23 @@ export const CLASSES = 10;
 /** torch.optim.Adam defaults, as in the seed (`lr` is the seed's learning rate and the trainer's default). */
 export const ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
+/** The learning rate itself, an input of AdamW's train step (for its decoupled weight decay). */
+export const ADAM_LR = 'adam.lr';
+/** The learning rate, the scalar input of SGD's train step. */
+export const SGD_LR = 'sgd.lr';
+
 const ADAM_M = 'adam.m.';
 const ADAM_V = 'adam.v.';
+const SGD_MOMENTUM = 'sgd.momentum.';
 export const adamM = (p: string): string => `${ADAM_M}${p}`;
 export const adamV = (p: string): string => `${ADAM_V}${p}`;
-/** True for the optimizer's own state inputs (Adam's moments), as opposed to the model's parameters. */
-export const isOptimizerState = (name: string): boolean => name.startsWith(ADAM_M) || name.startsWith(ADAM_V);
+/** SGD's momentum buffer of parameter `p` (torch.optim.SGD's momentum_buffer). */
+export const sgdMomentum = (p: string): string => `${SGD_MOMENTUM}${p}`;
+/**
+ * True for the optimizer's own state inputs (Adam's moments, SGD's momentum buffers), as opposed to the
+ * model's parameters and running statistics; such state starts at zero.
+ */
+export const isOptimizerState = (name: string): boolean => name.startsWith(ADAM_M) || name.startsWith(ADAM_V) || name.startsWith(SGD_MOMENTUM);
 /** Gradient output of a parameter (`grad.fc1.weight`), or the flat Adam model's input from part k (`grad.0`). */
 export const gradOf = (name: string | number): string => `grad.${name}`;
 /** Output name carrying the updated value of a train-step input (`next.conv1.weight`, …). */

@@ -12,6 +12,9 @@ const f = (...shape: number[]) => ({ shape });
 const d = (...shape: number[]) => ({ shape, fill: 'distinct' as const });
 const pos = (...shape: number[]) => ({ shape, fill: 'positive' as const });
 const ints = (...values: number[]) => ({ shape: [values.length], ints: values });
+const wide = (...shape: number[]) => ({ shape, fill: 'wide' as const });
+const fixed = (...shape: number[]) => ({ shape, fixed: true });
+const fixedPos = (...shape: number[]) => ({ shape, fill: 'positive' as const, fixed: true });
 
 export const CASES: readonly GradCase[] = [
   { label: 'Add [2,3,4] + [3,1]', op: 'Add', inputs: [f(2, 3, 4), f(3, 1)] },
@@ -58,6 +61,23 @@ export const CASES: readonly GradCase[] = [
   { label: 'ReduceSum axes [1] keepdims 0', op: 'ReduceSum', inputs: [f(2, 3, 4), ints(1)], attributes: { keepdims: 0 } },
   { label: 'ReduceSum all axes', op: 'ReduceSum', inputs: [f(2, 3)] },
   { label: 'ReduceMean axes [0,2] keepdims 1', op: 'ReduceMean', inputs: [f(2, 3, 4)], attributes: { axes: [0, 2] } },
+  { label: 'Erf [6,5] in (−3,3) (portable, both branches)', op: 'Erf', inputs: [wide(6, 5)] },
+  { label: 'Slice [4,6] starts [1,−5] ends [3,100]', op: 'Slice', inputs: [f(4, 6), ints(1, -5), ints(3, 100)] },
+  { label: 'Slice axis 1 step 2 [3,7,2]', op: 'Slice', inputs: [f(3, 7, 2), ints(1), ints(7), ints(1), ints(2)] },
+  { label: 'Slice axes [−1,0] steps [−2,3] [7,5]', op: 'Slice', inputs: [f(7, 5), ints(-1, 0), ints(-100, 7), ints(-1, 0), ints(-2, 3)] },
+  { label: 'Slice step −1 (reverse) axis 0 [4,3]', op: 'Slice', inputs: [f(4, 3), ints(-1), ints(-5), ints(0), ints(-1)] },
+  { label: 'Split axis 1 [1,2,3] of [2,6,3]', op: 'Split', inputs: [f(2, 6, 3), ints(1, 2, 3)], attributes: { axis: 1 }, outputs: 3 },
+  { label: 'Split equal axis −1 [3,4], only y1 used', op: 'Split', inputs: [f(3, 4)], attributes: { axis: -1 }, outputs: 2, used: [1] },
+  { label: 'Pad [2,3,4] pads [0,1,0,0,2,1]', op: 'Pad', inputs: [f(2, 3, 4), ints(0, 1, 0, 0, 2, 1)] },
+  { label: 'Pad constant_value input [3,2]', op: 'Pad', inputs: [f(3, 2), ints(1, 0, 2, 1), f()], attributes: { mode: 'constant' } },
+  { label: 'BatchNorm inference [2,3,4,4]', op: 'BatchNormalization', inputs: [f(2, 3, 4, 4), f(3), f(3), fixed(3), fixedPos(3)] },
+  { label: 'BatchNorm training [3,2,4,3] (batch stats)', op: 'BatchNormalization', inputs: [f(3, 2, 4, 3), f(2), f(2), fixed(2), fixedPos(2)], training: true },
+  { label: 'BatchNorm training 2-D [6,4] ε=1e−3', op: 'BatchNormalization', inputs: [f(6, 4), f(4), f(4), fixed(4), fixedPos(4)], attributes: { epsilon: 1e-3 }, training: true },
+  { label: 'Dropout ratio 0.5, train step (identity)', op: 'Dropout', inputs: [f(3, 3)], attributes: { seed: 0 }, training: true },
+  { label: 'MatMul 1-D · 2-D [4]·[4,3]', op: 'MatMul', inputs: [f(4), f(4, 3)] },
+  { label: 'MatMul 3-D · 1-D [2,3,4]·[4]', op: 'MatMul', inputs: [f(2, 3, 4), f(4)] },
+  { label: 'MatMul 1-D · 1-D [5]·[5] → scalar', op: 'MatMul', inputs: [f(5), f(5)] },
+  { label: 'MatMul 1-D · batched [4]·[2,4,3]', op: 'MatMul', inputs: [f(4), f(2, 4, 3)] },
 ];
 
 const TOLERANCE = 2e-3;
@@ -83,5 +103,16 @@ describe('the checker catches a wrong rule', () => {
     table.Mul = { ...original, backward: (_c, [dy], [a]) => [dy && mul(dy, a!), dy && mul(dy, a!)] };
     const [row] = await checkCase({ label: 'broken Mul', op: 'Mul', inputs: [f(3, 4), f(3, 4)] }, 7);
     expect(row.maxErr).toBeGreaterThan(0.1);
+  });
+
+  test('BatchNorm training differentiated as if normalised by the running statistics fails', async () => {
+    const bn = table.BatchNormalization;
+    try {
+      table.BatchNormalization = { ...bn, backward: (ctx, dys, ins, outs, needs) => bn.backward!(ctx, dys, ins, outs.map(() => undefined), needs) };
+      const rows = await checkCase({ label: 'broken BatchNorm', op: 'BatchNormalization', inputs: [f(3, 2, 4), f(2), f(2), fixed(2), fixedPos(2)], training: true }, 7);
+      expect(Math.max(...rows.map((r) => r.maxErr))).toBeGreaterThan(0.1);
+    } finally {
+      table.BatchNormalization = bn;
+    }
   });
 });

@@ -1,8 +1,8 @@
-/** Gemm and MatMul (batched, broadcasting). */
+/** Gemm and MatMul (batched, broadcasting, 1-D operands). */
 import { mul, transpose } from '../../graph/ops.js';
-import { broadcastShapes, formatShape } from '../../graph/shape.js';
+import { type Dim, broadcastShapes, formatShape } from '../../graph/shape.js';
 import type { Value } from '../../graph/tape.js';
-import { type NodeContext, type OpRule, unbroadcast } from '../rule.js';
+import { type NodeContext, type OpRule, reshapeTo, unbroadcast } from '../rule.js';
 
 interface GemmAttrs { readonly alpha?: number; readonly transA?: boolean; readonly transB?: boolean }
 
@@ -20,12 +20,23 @@ function gemmNode(ctx: NodeContext, a: Value, b: Value, o: GemmAttrs, c?: Value,
 const swapLast = (x: Value): Value => transpose(x, [...x.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
 
 function matmulNode(ctx: NodeContext, a: Value, b: Value): Value {
-  if (a.shape.length < 2 || b.shape.length < 2) ctx.fail(`1-D operands are not supported yet (${formatShape(a.shape)} · ${formatShape(b.shape)})`);
+  if (a.shape.length < 2 || b.shape.length < 2) ctx.fail(`internal: 1-D operands reach matmulNode (${formatShape(a.shape)} · ${formatShape(b.shape)})`);
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);
   if (!batch || k !== k2) ctx.fail(`cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}`);
   return a.tape.node('MatMul', [a, b], [{ dtype: 'float32', shape: [...batch, m, n] }])[0];
+}
+
+/** numpy's promotion of 1-D operands: a (k) as (1,k), b (k) as (k,1); the product's added axis is removed after. */
+function promoted(ctx: NodeContext, a: Value, b: Value): { a2: Value; b2: Value; y2: Value; shape: Dim[] } {
+  if (a.shape.length === 0 || b.shape.length === 0) ctx.fail('MatMul of a scalar');
+  const a2 = a.shape.length === 1 ? reshapeTo(ctx, a, [1, a.shape[0]]) : a;
+  const b2 = b.shape.length === 1 ? reshapeTo(ctx, b, [b.shape[0], 1]) : b;
+  const y2 = matmulNode(ctx, a2, b2);
+  const r = y2.shape.length;
+  const shape = y2.shape.filter((_, i) => !(a.shape.length === 1 && i === r - 2) && !(b.shape.length === 1 && i === r - 1));
+  return { a2, b2, y2, shape };
 }
 
 export const MATRIX_RULES: Readonly<Record<string, OpRule>> = {
@@ -53,11 +64,19 @@ export const MATRIX_RULES: Readonly<Record<string, OpRule>> = {
     },
   },
   MatMul: {
-    forward: (ctx, ins) => [matmulNode(ctx, ctx.input(ins, 0, 'A'), ctx.input(ins, 1, 'B'))], // y = A · B (batched, broadcast)
-    // dA = Σ dy · Bᵀ     dB = Σ Aᵀ · dy     (Σ over broadcast batch axes)
-    backward: (ctx, [dy], [a, b], _o, needs) => [
-      dy && needs[0] ? unbroadcast(matmulNode(ctx, dy, swapLast(b!)), a!.shape) : undefined,
-      dy && needs[1] ? unbroadcast(matmulNode(ctx, swapLast(a!), dy), b!.shape) : undefined,
-    ],
+    forward: (ctx, ins) => {                                      // y = A · B (batched, broadcast; 1-D operands as numpy)
+      const { y2, shape } = promoted(ctx, ctx.input(ins, 0, 'A'), ctx.input(ins, 1, 'B'));
+      return [reshapeTo(ctx, y2, shape)];
+    },
+    // dA = Σ dy · Bᵀ     dB = Σ Aᵀ · dy     (Σ over broadcast batch axes; 1-D operands promoted, then reshaped back)
+    backward: (ctx, [dy], [a, b], _o, needs) => {
+      if (!dy) return [];
+      const { a2, b2, y2 } = promoted(ctx, a!, b!);
+      const g = reshapeTo(ctx, dy, y2.shape);
+      return [
+        needs[0] ? reshapeTo(ctx, unbroadcast(matmulNode(ctx, g, swapLast(b2)), a2.shape), a!.shape) : undefined,
+        needs[1] ? reshapeTo(ctx, unbroadcast(matmulNode(ctx, swapLast(a2), g), b2.shape), b!.shape) : undefined,
+      ];
+    },
   },
 };

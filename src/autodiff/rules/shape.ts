@@ -34,8 +34,8 @@ function reshapeNode(ctx: NodeContext, x: Value, shape: readonly Dim[]): Value {
   return x.tape.node('Reshape', [x, x.tape.int64s(reshapeTarget(ctx, shape))], [{ dtype: x.dtype, shape }])[0];
 }
 
-/** Integer constant with known values (scalar when `scalar`). */
-function knownConstant(ctx: NodeContext, values: readonly Dim[], dims: readonly number[]): Value {
+/** Integer constant with known values, of shape `dims`. */
+export function knownConstant(ctx: NodeContext, values: readonly Dim[], dims: readonly number[]): Value {
   const statics = values.map((d) => (typeof d === 'number' ? d : -1));
   return ctx.setKnown(ctx.tape.tensor(int64Tensor(dims, statics)), values);
 }
