@@ -100,3 +100,35 @@ export function firstStepFeeds(f: Fixture, models: TrainableModels): Record<stri
   }
   return feeds;
 }
+
+/** The data and dims of feeds, to make tensors of another binding (onnxruntime-web). */
+export function plainFeeds(feeds: Record<string, ort.Tensor>): Record<string, { type: 'float32' | 'int32'; data: Float32Array | Int32Array; dims: number[] }> {
+  return Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { type: t.type as 'float32' | 'int32', data: t.data as Float32Array | Int32Array, dims: [...t.dims] }]));
+}
+
+/**
+ * Worst error of one run's outputs against the reference's: max|Δ|/max|ref| per tensor; for a
+ * parameter after Adam's first step only where its update is well conditioned (|g| = 0 or ≥ 1e-6, g
+ * from the reference's next.adam.m), the rest counted.
+ */
+export function outputErrors(got: Record<string, ArrayLike<number>>, want: Record<string, ArrayLike<number>>): { worst: number; tensor: string; ill: number } {
+  let worst = 0;
+  let tensor = '';
+  let ill = 0;
+  for (const [name, w] of Object.entries(want)) {
+    const g = got[name];
+    if (!g || g.length !== w.length) throw new RangeError(`output '${name}': ${g?.length} values vs ${w.length}`);
+    const m = name.startsWith('next.') ? want[`next.adam.m.${name.slice(5)}`] : undefined;
+    let abs = 0;
+    let scale = 0;
+    for (let i = 0; i < w.length; i++) {
+      scale = Math.max(scale, Math.abs(w[i]));
+      const grad = m ? Math.abs(m[i] / (1 - ADAM.beta1)) : 0;
+      if (m && grad !== 0 && grad < 1e-6) { ill++; continue; }
+      abs = Math.max(abs, Math.abs(g[i] - w[i]));
+    }
+    const rel = scale > 0 ? abs / scale : abs;
+    if (rel > worst) [worst, tensor] = [rel, name];
+  }
+  return { worst, tensor, ill };
+}
