@@ -15,6 +15,7 @@ export * from './autodiff/index.js';
 
 // Training.
 export { CHECKPOINT_FILE, METRICS_FILE, train, trainOutputFiles } from './train/trainer.js';
+export { type TrainableModel, type TrainableModelFiles, loadTrainableModel, trainableModelFiles, trainedModelBytes } from './train/model-files.js';
 export { type Recovery, recoverOutputSet } from './train/output-set.js';
 export type {
   EpochMetrics, ResumableOptions, StepInfo, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo,

@@ -1,17 +1,20 @@
 /**
  * Test-split evaluation during training, with the eval model (parameters are inputs, so the current
- * weights are used without rebuilding anything): mean loss and accuracy.
+ * weights are used without rebuilding anything): mean loss and accuracy. LeNet's eval model, or any
+ * eval model with the same contract (parameters, the images' input, `label` → `loss_sum`, `correct`),
+ * such as make-trainable's `<stem>.eval.onnx`.
  */
 import * as ort from 'onnxruntime-node';
-import { CORRECT, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM } from '../graph/contract.js';
+import { CORRECT, LABEL, LOSS_SUM, PIXELS } from '../graph/contract.js';
+import { modelValueSpecs } from '../graph/export.js';
 import { buildEvalModel } from '../graph/models.js';
-import { PARAMS, type Params } from '../graph/params.js';
-import { encodeModel } from '../graph/proto.js';
+import { type IModelProto, decodeModel, encodeModel } from '../graph/proto.js';
 import { graphTargetFor } from '../graph/webgpu-conv.js';
 import { BatchIterator } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import { createSession } from '../runtime/providers.js';
+import { type DataInputSpec, type TensorSpec, dataInputOf, pairedInputs } from '../train/step/state.js';
 
 export interface EvalResult {
   readonly loss: number;
@@ -21,19 +24,36 @@ export interface EvalResult {
 }
 
 export class Evaluator {
-  private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
+  private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number,
+    private readonly params: readonly TensorSpec[], private readonly data: DataInputSpec) {}
 
+  /** LeNet's eval model, built for `ep`. */
   static async create(ep: ExecutionProvider, threads?: number, batchSize = 1000): Promise<Evaluator> {
-    return new Evaluator(await createSession(encodeModel(buildEvalModel({ target: graphTargetFor(ep) })), ep, { threads }), batchSize);
+    return Evaluator.forModel(buildEvalModel({ target: graphTargetFor(ep) }), ep, threads, batchSize);
   }
 
-  async evaluate(params: Params, split: Split): Promise<EvalResult> {
+  /** An eval model given as a model or its bytes: every float32 input of static shape is a parameter. */
+  static async forModel(model: IModelProto | Uint8Array, ep: ExecutionProvider, threads?: number, batchSize = 1000): Promise<Evaluator> {
+    const proto = model instanceof Uint8Array ? decodeModel(model, 'the eval model') : model;
+    const io = modelValueSpecs(proto);
+    const data = dataInputOf(io.inputs, PIXELS, 'the eval model');
+    const params = pairedInputs(io.inputs.filter((i) => i.name !== data.name && i.name !== LABEL), io.inputs.map((i) => i.name), (n) => n, 'the eval model');
+    const bytes = model instanceof Uint8Array ? model : encodeModel(proto);
+    return new Evaluator(await createSession(bytes, ep, { threads }), batchSize, params, data);
+  }
+
+  /** Loss and accuracy of the parameters `values` (by input name) on `split`. */
+  async evaluate(values: Readonly<Record<string, Float32Array>>, split: Split): Promise<EvalResult> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const spec of PARAMS) feeds[spec.name] = new ort.Tensor('float32', params[spec.name], [...spec.shape]);
+    for (const spec of this.params) {
+      const v = values[spec.name];
+      if (!v) throw new RangeError(`no value for '${spec.name}', a parameter of the eval model`);
+      feeds[spec.name] = new ort.Tensor('float32', v, [...spec.shape]);
+    }
     let lossSum = 0;
     let correct = 0;
     for (const batch of new BatchIterator(split, this.batchSize).epoch()) {
-      feeds[IMAGE] = new ort.Tensor('float32', batch.images, [batch.size, 1, IMAGE_SIZE, IMAGE_SIZE]);
+      feeds[this.data.name] = new ort.Tensor('float32', batch.images, [batch.size, ...this.data.dims]);
       feeds[LABEL] = new ort.Tensor('int32', batch.labels, [batch.size]);
       const out = await this.session.run(feeds);
       lossSum += (out[LOSS_SUM].data as Float32Array)[0];

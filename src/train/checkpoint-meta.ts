@@ -79,6 +79,7 @@ function options(value: unknown): ResumableOptions {
   const o = object(value, f);
   if (typeof o.augment !== 'boolean') throw new CheckpointFieldError(`${f}.augment`, 'must be true or false');
   if (o.dataDir !== undefined && typeof o.dataDir !== 'string') throw new CheckpointFieldError(`${f}.dataDir`, 'must be a string');
+  if (o.model !== undefined && typeof o.model !== 'string') throw new CheckpointFieldError(`${f}.model`, 'must be a string');
   return {
     dataset: oneOf(o, 'dataset', f, DATASET_NAMES),
     epochs: positive(o, 'epochs', f),
@@ -88,6 +89,7 @@ function options(value: unknown): ResumableOptions {
     lrSchedule: oneOf(o, 'lrSchedule', f, LR_SCHEDULES),
     augment: o.augment,
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir as string } : {}),
+    ...(o.model !== undefined ? { model: o.model as string } : {}),
     ...(o.validation !== undefined ? { validation: validation(o.validation, `${f}.validation`) } : {}),
   };
 }

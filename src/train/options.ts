@@ -17,7 +17,7 @@ function positiveInt(name: string, value: number): void {
 
 /** How each option that defines a run is spelled on the command line, for errors. */
 const FLAGS: Readonly<Record<keyof ResumableOptions, string>> = {
-  dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', seed: '--seed', lrSchedule: '--lr-schedule', augment: '--augment', dataDir: '--data-dir',
+  dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', seed: '--seed', lrSchedule: '--lr-schedule', augment: '--augment', dataDir: '--data-dir', model: '--model',
   validation: 'validation', // library only (TrainOptions.validation)
 };
 

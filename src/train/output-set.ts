@@ -19,12 +19,17 @@ import { makeDirs } from '../util/fs.js';
 
 export const JOURNAL_FILE = '.lenet-commit.json';
 
-/** The names a set may hold; only temporary files of these names are ever cleaned up. */
-const SET_NAMES = ['lenet.onnx', 'lenet.ckpt', 'metrics.json', JOURNAL_FILE] as const;
-const TEMP_PATTERN = /^\.(lenet\.onnx|lenet\.ckpt|metrics\.json|\.lenet-commit\.json)\.[0-9a-f]+\.tmp$/;
+/**
+ * The names a set may hold — lenet.onnx and lenet.ckpt, or `<stem>.onnx` and `<stem>.ckpt` of a model
+ * trained with `--model`, and metrics.json; only temporary files of such names are ever cleaned up.
+ */
+const MODEL_NAME = '[A-Za-z0-9][A-Za-z0-9_.-]*\\.(?:onnx|ckpt)';
+const SET_NAME = new RegExp(`^(?:${MODEL_NAME}|metrics\\.json)$`);
+const TEMP_PATTERN = new RegExp(`^\\.(?:${MODEL_NAME}|metrics\\.json|\\.lenet-commit\\.json)\\.[0-9a-f]+\\.tmp$`);
+const isSetName = (name: string): boolean => SET_NAME.test(name);
 
 export interface SetFile {
-  /** The file's name in the folder, one of lenet.onnx, lenet.ckpt, metrics.json. */
+  /** The file's name in the folder: lenet.onnx, lenet.ckpt (or `<stem>.onnx`, `<stem>.ckpt`), metrics.json. */
   readonly name: string;
   readonly data: Uint8Array | string;
 }
@@ -55,7 +60,7 @@ async function syncDir(dir: string): Promise<void> {
 
 /** Writes `files` into `dir` as one set (see the file header); `dir` is created if missing. */
 export async function commitOutputSet(dir: string, files: readonly SetFile[]): Promise<void> {
-  for (const f of files) if (!(SET_NAMES as readonly string[]).includes(f.name) || f.name === JOURNAL_FILE) throw new Error(`internal error: '${f.name}' is not an output-set file`);
+  for (const f of files) if (!isSetName(f.name)) throw new Error(`'${f.name}' cannot be written as part of the output set (a name of letters, digits, '_', '.', '-' ending in .onnx or .ckpt, or metrics.json)`);
   await makeDirs(dir);
   const renames: [string, string][] = [];
   const journalTemp = tempName(JOURNAL_FILE);
@@ -90,7 +95,7 @@ function parseJournal(text: string): Journal | undefined {
   try {
     const j = JSON.parse(text) as Journal;
     const ok = j.version === 1 && Array.isArray(j.renames) && j.renames.every((r) => Array.isArray(r) && r.length === 2 &&
-      typeof r[0] === 'string' && TEMP_PATTERN.test(r[0]) && (SET_NAMES as readonly string[]).includes(r[1]) && r[0].startsWith(`.${r[1]}.`));
+      typeof r[0] === 'string' && TEMP_PATTERN.test(r[0]) && typeof r[1] === 'string' && isSetName(r[1]) && r[0].startsWith(`.${r[1]}.`));
     return ok ? j : undefined;
   } catch {
     return undefined;

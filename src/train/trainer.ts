@@ -24,7 +24,9 @@ import { commitOutputSet, recoverOutputSet } from './output-set.js';
 import { Evaluator } from '../infer/evaluator.js';
 import { resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
+import { type TrainableModel, loadTrainableModel, trainedModelBytes } from './model-files.js';
 import { createStepRunner } from './step/create.js';
+import { createModelSessionRunner } from './step/session-runner.js';
 import type { TrainStepRunner } from './step/runner.js';
 import { type HostState, modelState } from './step/state.js';
 import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo } from './types.js';
@@ -49,18 +51,22 @@ interface RunContext {
   readonly validation?: Split;
   /** What the exported lenet.onnx is built for (default portable; the training graphs follow the ep). */
   readonly target: GraphTarget;
+  /** `--model`: make-trainable's models, trained instead of LeNet */
+  readonly generic?: TrainableModel;
 }
 
 /** The exported lenet.onnx: the target's graph, saying what it is (metadata.ts) — data set, recipe, epochs, accuracy. */
 function trainedModel(ctx: RunContext, state: HostState, progress: TrainProgress): Uint8Array {
   const o = ctx.options;
   const last = progress.history[progress.history.length - 1];
-  return encodeModel(exportedModel(buildInferenceModel(asParams(modelState(state)), { target: ctx.target }), ctx.target, {
+  const metadata = {
     [METADATA_KEYS.dataset]: ctx.data.name,
     [METADATA_KEYS.recipe]: JSON.stringify({ seed: o.seed, batchSize: o.batchSize, lr: o.lr, lrSchedule: o.lrSchedule, augment: o.augment }),
     [METADATA_KEYS.epochs]: progress.history.length,
     [METADATA_KEYS.testAccuracy]: last?.testAccuracy,
-  }));
+  };
+  if (ctx.generic) return trainedModelBytes(ctx.generic.inference, modelState(state), metadata);
+  return encodeModel(exportedModel(buildInferenceModel(asParams(modelState(state)), { target: ctx.target }), ctx.target, metadata));
 }
 
 /** The model, checkpoint and metrics, committed as one set: a crash leaves the previous set or this one. */
@@ -79,10 +85,26 @@ async function writeOutputs(ctx: RunContext, state: HostState, progress: TrainPr
   ]);
 }
 
-/** Where a run writes: `--out`, else the resumed checkpoint's folder, else 'models'. */
-export function trainOutputFiles(options: Pick<TrainOptions, 'outDir' | 'resume'>): TrainFiles & { readonly outDir: string } {
-  const outDir = options.outDir ?? (options.resume !== undefined ? path.dirname(options.resume) : 'models');
-  return { outDir, model: path.join(outDir, MODEL_FILES.inference), checkpoint: path.join(outDir, CHECKPOINT_FILE), metrics: path.join(outDir, METRICS_FILE) };
+/**
+ * Where a run writes: `--out`, else the resumed checkpoint's folder, else 'models' (LeNet) or the
+ * `trained` folder beside the model's files (`--model`, whose `<stem>.onnx` and `<stem>.ckpt` it writes).
+ */
+export function trainOutputFiles(options: Pick<TrainOptions, 'outDir' | 'resume'>, model?: { readonly stem: string; readonly train: string }): TrainFiles & { readonly outDir: string } {
+  const outDir = options.outDir ?? (options.resume !== undefined ? path.dirname(options.resume) : model ? path.join(path.dirname(model.train), 'trained') : 'models');
+  const [inference, checkpoint] = model ? [`${model.stem}.onnx`, `${model.stem}.ckpt`] : [MODEL_FILES.inference, CHECKPOINT_FILE];
+  return { outDir, model: path.join(outDir, inference), checkpoint: path.join(outDir, checkpoint), metrics: path.join(outDir, METRICS_FILE) };
+}
+
+/** `--model` (or the resumed run's): make-trainable's models, and a run that would not overwrite their initial weights. */
+async function genericModel(options: TrainOptions, resumed: Checkpoint | undefined): Promise<TrainableModel | undefined> {
+  const wanted = options.model ?? resumed?.options.model;
+  if (wanted === undefined) return undefined;
+  const generic = await loadTrainableModel(wanted);
+  const before = resumed?.options.model;
+  if (resumed && before !== generic.files.train) {
+    throw new RangeError(`--resume continues the checkpoint's run, which trained ${before === undefined ? 'LeNet-5' : `'${before}'`}; drop --model, or start a new run without --resume`);
+  }
+  return generic;
 }
 
 /** Resuming must continue the same run on the same data, and have something left to do. */
@@ -105,23 +127,29 @@ function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
 }
 
 export async function train(options: TrainOptions = {}, reporter: TrainReporter = {}): Promise<TrainResult> {
-  const { outDir, ...files } = trainOutputFiles(options);
   // Finish or undo a write a crash interrupted, so the checkpoint read and the folder written are one set.
   if (options.resume) await recoverOutputSet(path.dirname(options.resume));
-  await recoverOutputSet(outDir);
   const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
-  const requested = resolveOptions(options, resumed?.options);
+  const generic = await genericModel(options, resumed);
+  const { outDir, ...files } = trainOutputFiles(options, generic?.files);
+  if (generic && path.resolve(files.model) === generic.files.inference) {
+    throw new Error(`the trained model '${files.model}' would replace the initial weights make-trainable wrote; give another --out`);
+  }
+  await recoverOutputSet(outDir);
+  const requested = { ...resolveOptions(options, resumed?.options), ...(generic ? { model: generic.files.train } : {}) };
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
-  const initial = resumed ? { state: resumed.state } : { params: initParameters(dataRng) };
+  const initial = resumed ? { state: resumed.state } : { params: generic ? generic.initial : initParameters(dataRng) };
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));
   // Sessions first: a provider that cannot run fails fast, before any download or file is touched.
   const ep = options.ep ?? 'cpu';
   const target = resolveGraphTarget(options.target, DEFAULT_EXPORT_TARGET);
   const threads = options.threads ?? defaultThreads();
-  const runner = await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize });
+  // --model: one session of its train step (on the CPU with intra-op threads); LeNet: the runner for the ep.
+  const runner = generic ? await createModelSessionRunner(ep, generic.train, initial, { threads })
+    : await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize });
   let evaluator: Evaluator | undefined;
   try {
-    evaluator = await Evaluator.create(ep, threads);
+    evaluator = generic ? await Evaluator.forModel(generic.eval, ep, threads) : await Evaluator.create(ep, threads);
     // A checkpoint names its data: resuming never falls back to other data.
     const fallback = resumed ? false : options.fallback;
     const loaded = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: options.signal });
@@ -134,12 +162,14 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
     const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
     const info: TrainStartInfo = {
       dataset: data.name, source: data.source, trainCount: data.train.count, ...(carved ? { validationCount: carved.validation.count } : {}), testCount: data.test.count,
-      stepsPerEpoch: batches.batchesPerEpoch, options: run, ep,
+      stepsPerEpoch: batches.batchesPerEpoch, options: run, ep, ...(generic ? { model: generic.files.stem } : {}),
       ...(runner.threads !== undefined ? { threads: runner.threads } : {}),
       ...(resumed ? { resumedAt: { epoch: resumed.progress.epoch, step: resumed.progress.step } } : {}),
     };
     reporter.onStart?.(info);
-    const ctx: RunContext = { options: run, data, files, outDir, fingerprint, info, runner, evaluator, target, ...(carved ? { validation: carved.validation } : {}) };
+    const ctx: RunContext = {
+      options: run, data, files, outDir, fingerprint, info, runner, evaluator, target, ...(carved ? { validation: carved.validation } : {}), ...(generic ? { generic } : {}),
+    };
     return await trainLoop(ctx, batches, dataRng, augmentRng, resumed?.progress, options, reporter);
   } finally {
     await runner.release();
@@ -195,7 +225,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     const seconds = (performance.now() - t0) / 1000;
     reporter.onEvaluate?.(epoch + 1);
     const state = await ctx.runner.readState();
-    const params = asParams(modelState(state));
+    const params = modelState(state);
     const test = await ctx.evaluator.evaluate(params, ctx.data.test);
     const validation = ctx.validation ? await ctx.evaluator.evaluate(params, ctx.validation) : undefined;
     const metrics: EpochMetrics = {

@@ -29,6 +29,8 @@ export interface ResumableOptions {
    * `validationAccuracy`), so choices can be made without the test split. Default: none (train on all).
    */
   readonly validation?: ValidationSplitOptions;
+  /** `--model`: the absolute path of make-trainable's `<stem>.train.onnx` trained instead of LeNet-5. */
+  readonly model?: string;
 }
 
 export interface TrainOptions extends Partial<ResumableOptions> {
@@ -55,6 +57,12 @@ export interface TrainOptions extends Partial<ResumableOptions> {
    * (graph/webgpu-conv.ts). The graphs training runs on follow `ep` whatever this says.
    */
   readonly target?: GraphTargetName;
+  /**
+   * A model make-trainable wrote: `<stem>.train.onnx` or its folder (beside it `<stem>.eval.onnx` and
+   * `<stem>.onnx`, whose initializers are the initial weights), trained instead of LeNet-5 in one
+   * session of its train step; writes `<stem>.onnx` and `<stem>.ckpt` (default folder: `trained` beside it).
+   */
+  readonly model?: string;
   /** Stop (with a checkpoint) after this many steps in all; for smoke tests and benchmarks. */
   readonly maxSteps?: number;
   /** When aborted, training stops after the current step and writes a checkpoint. */
@@ -88,6 +96,8 @@ export interface TrainStartInfo {
   readonly stepsPerEpoch: number;
   readonly options: ResumableOptions;
   readonly ep: ExecutionProvider;
+  /** `--model`: the model's stem (absent: LeNet-5) */
+  readonly model?: string;
   /** CPU: the threads each batch is split across (the last bits of a run depend on it). */
   readonly threads?: number;
   readonly resumedAt?: { readonly epoch: number; readonly step: number };

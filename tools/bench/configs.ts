@@ -23,9 +23,10 @@ export interface BenchConfig {
   /**
    * How training runs (onnxruntime only): 'parallel', the trainer's data-parallel runner (the batch split
    * across `threads` threads, one single-threaded session each; default), or 'session', one session of
-   * the train-step model with `threads` intra-op (WASM) threads, as before that runner existed.
+   * the train-step model with `threads` intra-op (WASM) threads, as before that runner existed; or
+   * 'generic', one session of LeNet's train step made by make-trainable from lenet.onnx (src/autodiff).
    */
-  readonly runner?: 'parallel' | 'session';
+  readonly runner?: 'parallel' | 'session' | 'generic';
   /** extra environment, e.g. OMP_WAIT_POLICY for PyTorch */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -36,6 +37,7 @@ export const CONFIGS: readonly BenchConfig[] = [
   { id: 'node-1', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 1, parts: ALL },
   { id: 'node-2', family: 'ort-node', label: 'onnxruntime-node CPU', threads: 2, parts: ALL },
   { id: 'node-2-session', family: 'ort-node', label: 'onnxruntime-node CPU, one train-step session (intra-op threads)', threads: 2, parts: ['train64'], runner: 'session' },
+  { id: 'node-2-generic', family: 'ort-node', label: 'onnxruntime-node CPU, one session of the generic LeNet step (lenet.onnx → make-trainable)', threads: 2, parts: ['train64'], runner: 'generic' },
   { id: 'web-1', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 1, parts: ALL },
   { id: 'web-2', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 2, parts: ALL },
   { id: 'web-2-session', family: 'ort-web', label: 'onnxruntime-web WASM (in Node), one train-step session (WASM threads)', threads: 2, parts: ['train64'], runner: 'session' },

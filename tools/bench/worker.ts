@@ -3,7 +3,7 @@
  * CPU or onnxruntime-web (WASM, in Node) with a given thread count. Prints one JSON line (WorkerReport).
  *
  *   node dist/tools/bench/worker.js --backend node|web --threads 2 --parts train64,train256,epoch,infer1,infer1000
- *       [--runner parallel|session] [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500]
+ *       [--runner parallel|session|generic] [--steps 60] [--epoch-images 60000] [--data-dir /usr/share/datasets/fashion-mnist] [--warmup-ms 500]
  *
  * train64/train256: step latency with the state fed back every step — `--runner parallel` (default) is
  * the trainer's own data-parallel runner (src/train/step/parallel: the batch split across the threads), on
@@ -20,12 +20,13 @@ import { loadDataset } from '../../src/data/dataset.js';
 import { ADAM, IMAGE, IMAGE_SIZE, adamScalars } from '../../src/graph/contract.js';
 import { buildInferenceModel, buildTrainStepModel } from '../../src/graph/models.js';
 import { initParameters } from '../../src/graph/params.js';
-import { encodeModel } from '../../src/graph/proto.js';
+import { decodeModel, encodeModel } from '../../src/graph/proto.js';
 import { loadBinding } from '../../src/runtime/binding/load.js';
 import { sessionOptionsFor } from '../../src/runtime/providers.js';
 import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
 import type { TrainStepRunner } from '../../src/train/step/runner.js';
-import { createSessionRunner } from '../../src/train/step/session-runner.js';
+import { createModelSessionRunner, createSessionRunner } from '../../src/train/step/session-runner.js';
+import { makeTrainable } from '../../src/autodiff/trainable.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { type PeakResult, matmulPeak } from './peak.js';
@@ -81,13 +82,22 @@ async function timeIt(runs: number, fn: () => Promise<void>, threadsBusy = 1): P
   return ms;
 }
 
-type Runner = 'parallel' | 'session';
+type Runner = 'parallel' | 'session' | 'generic';
 const settings = { warmupMs: 500, runner: 'parallel' as Runner };
 
-/** The trainer's runner for `backend`, or one session of the train-step model (`--runner session`). */
+/**
+ * The trainer's runner for `backend`, or one session of the train-step model (`--runner session`), or
+ * one session of the generic LeNet step: lenet.onnx through make-trainable (`--runner generic`).
+ */
 async function trainLoop(backend: Backend, threads: number, maxBatch: number): Promise<TrainStepRunner> {
   const from = { params: initParameters(1) };
   if (settings.runner === 'parallel') return ParallelCpuRunner.create(from, { threads, maxBatch, backend });
+  if (settings.runner === 'generic') {
+    const lenetOnnx = decodeModel(encodeModel(buildInferenceModel(from.params)), 'lenet.onnx');
+    const step = makeTrainable(lenetOnnx, { target: backend === 'node' ? 'cpu' : 'portable' }, 'lenet.onnx').train;
+    if (backend === 'node') return createModelSessionRunner('cpu', step, from, { threads });
+    return TrainStepSession.create(await loadBinding('web', { wasmThreads: threads }), encodeModel(step), from);
+  }
   if (backend === 'node') return createSessionRunner('cpu', from, { threads });
   return TrainStepSession.create(await loadBinding('web', { wasmThreads: threads }), encodeModel(buildTrainStepModel()), from);
 }
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
   if (backend !== 'node' && backend !== 'web') throw new RangeError(`--backend must be 'node' or 'web', got '${values.backend}'`);
   const threads = Number(values.threads);
   settings.warmupMs = Number(values['warmup-ms'] ?? (backend === 'web' ? 6000 : 500));
-  if (values.runner !== 'parallel' && values.runner !== 'session') throw new RangeError(`--runner must be 'parallel' or 'session', got '${values.runner}'`);
+  if (values.runner !== 'parallel' && values.runner !== 'session' && values.runner !== 'generic') throw new RangeError(`--runner must be 'parallel', 'session' or 'generic', got '${values.runner}'`);
   settings.runner = values.runner;
   const steps = Number(values.steps);
   const results: Partial<Record<Part, PartResult>> = {};

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import {
   DATASET_NAMES, type DatasetName, DEFAULT_EXPORT_TARGET, EXECUTION_PROVIDERS, type EpochMetrics, type ExecutionProvider, GRAPH_TARGETS,
   GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
-  trainOutputFiles,
+  trainOutputFiles, trainableModelFiles,
 } from '../../index.js';
 import { boundThreads } from '../../runtime/threads.js';
 import { JOURNAL_FILE } from '../../train/output-set.js';
@@ -29,6 +29,7 @@ interface TrainCliOptions {
   readonly target: GraphTargetName;
   readonly maxSteps?: number;
   readonly jsonMetrics?: string;
+  readonly model?: string;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -49,7 +50,7 @@ function cliReporter(stepRows?: string[], requestedThreads?: number): TrainRepor
       const o = info.options;
       const resumed = info.resumedAt ? `, resuming at epoch ${info.resumedAt.epoch + 1} step ${info.resumedAt.step}` : '';
       process.stdout.write(
-        `Training LeNet-5 on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
+        `Training ${info.model ?? 'LeNet-5'} on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
           `  ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
           `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
           `${info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}${resumed}\n`,
@@ -99,11 +100,12 @@ export function trainCommand(): Command {
     .addOption(new Option('--target <name>', 'what lenet.onnx is built for: portable (right on every backend) or cpu (fastest on the CPU); see build-graph')
       .choices([...GRAPH_TARGETS, ...Object.keys(GRAPH_TARGET_ALIASES)]).default(DEFAULT_EXPORT_TARGET))
     .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
+    .option('--model <file|dir>', 'train a model make-trainable wrote (<stem>.train.onnx, or its folder) instead of LeNet-5; writes <stem>.onnx and <stem>.ckpt (default folder: trained/ beside it)')
     .option('--json-metrics <file>', 'also write every step (loss, correct, ms) as JSON lines to <file>')
     .action(async (opts: TrainCliOptions) => {
       if (opts.jsonMetrics !== undefined) {
         // Checked now, not after the whole run: a folder, a missing folder, or one of the run's own files.
-        const files = trainOutputFiles({ outDir: opts.out, resume: opts.resume });
+        const files = trainOutputFiles({ outDir: opts.out, resume: opts.resume }, opts.model !== undefined ? await trainableModelFiles(opts.model) : undefined);
         const reserved = [files.model, files.checkpoint, files.metrics, path.join(files.outDir, JOURNAL_FILE), ...(opts.resume ? [opts.resume] : [])];
         await checkOutputFile(opts.jsonMetrics, '--json-metrics', reserved, files.outDir);
       }
@@ -121,7 +123,7 @@ export function trainCommand(): Command {
         const result = await train({
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
-          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal,
+          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal, model: opts.model,
         }, cliReporter(stepRows, opts.threads));
         if (result.interrupted && !result.saved) {
           process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);
@@ -135,7 +137,8 @@ export function trainCommand(): Command {
           if (controller.signal.aborted) process.exitCode = 130;
           return;
         }
-        process.stdout.write(`Accuracy of the LeNet model: ${pct(result.testAccuracy)}\n`);
+        const trained = path.basename(result.files.model, '.onnx');
+        process.stdout.write(`Accuracy of the ${trained === 'lenet' ? 'LeNet' : trained} model: ${pct(result.testAccuracy)}\n`);
         process.stdout.write(`Wrote ${result.files.model}, ${result.files.checkpoint}, ${result.files.metrics}\n`);
       } finally {
         // The steps taken so far, also when training failed; nothing is written before the first step.

@@ -11,10 +11,10 @@
  * Pure code: the page loads this file too.
  */
 import type { Batch } from '../../data/batches.js';
-import { BIAS_CORRECTION2_SQRT, CORRECT, IMAGE, IMAGE_SIZE, LABEL, LOSS, STEP_SIZE, next } from '../../graph/contract.js';
+import { BIAS_CORRECTION2_SQRT, CORRECT, LABEL, LOSS, PIXELS, STEP_SIZE, next } from '../../graph/contract.js';
 import type { Binding, BindingSession, BindingTensor, Feeds, OutputArrays } from '../../runtime/binding/types.js';
 import type { StepResult, TrainStepRunner } from './runner.js';
-import { type HostState, type StateSource, type TrainStepSignature, initialState, stateFeeds, trainStepSignature } from './state.js';
+import { type DataInputSpec, type HostState, type StateSource, type TrainStepSignature, dataInputOf, initialState, stateFeeds, trainStepSignature } from './state.js';
 
 export interface TrainStepSessionOptions {
   /** The execution provider of the binding ('cpu', 'cuda', 'webgpu' on node; 'wasm', 'webgpu' on web). */
@@ -60,10 +60,13 @@ export class TrainStepSession implements TrainStepRunner {
   private readonly scalars = { stepSize: new Float32Array(1), bc2: new Float32Array(1) };
   private readonly scalarTensors: Feeds;
   private readonly batchTensors = new WeakMap<Float32Array, Feeds>();
+  /** The images' input: LeNet's `image` [N,1,28,28], or an imported model's own (e.g. [N,784]). */
+  readonly dataInput: DataInputSpec;
 
   private constructor(private readonly binding: Binding, private readonly session: BindingSession,
     readonly signature: TrainStepSignature, initial: HostState, readonly ep: string, options: TrainStepSessionOptions) {
     this.threads = ep === 'cpu' ? options.threads : undefined;
+    this.dataInput = dataInputOf(signature.inputs, PIXELS, 'the train-step model');
     this.scalarTensors = { [STEP_SIZE]: binding.float32(this.scalars.stepSize, []), [BIAS_CORRECTION2_SQRT]: binding.float32(this.scalars.bc2, []) };
     if (options.hostOutputs) {
       this.sets = [hostSet(binding, initial), hostSet(binding, initial)];
@@ -123,7 +126,7 @@ export class TrainStepSession implements TrainStepRunner {
     let feeds = this.batchTensors.get(batch.images);
     if (!feeds) {
       feeds = {
-        [IMAGE]: this.binding.float32(batch.images, [batch.size, 1, IMAGE_SIZE, IMAGE_SIZE]),
+        [this.dataInput.name]: this.binding.float32(batch.images, [batch.size, ...this.dataInput.dims]),
         [LABEL]: this.binding.int32(batch.labels, [batch.size]),
       };
       this.batchTensors.set(batch.images, feeds);

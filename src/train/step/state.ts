@@ -88,6 +88,28 @@ export function checkState(specs: readonly TensorSpec[], state: HostState, what 
   });
 }
 
+/** The batch's data input: the float32 input whose first dimension is the (symbolic) batch. */
+export interface DataInputSpec {
+  readonly name: string;
+  /** the dimensions after the batch's, whose product is the image's pixels */
+  readonly dims: readonly number[];
+}
+
+/**
+ * The data input of a train-step or eval model (LeNet's `image`, an imported model's own name): the one
+ * float32 input with a symbolic first dimension and static others holding `pixels` values per image.
+ */
+export function dataInputOf(inputs: readonly ValueSpec[], pixels: number, what = 'the model'): DataInputSpec {
+  const found = inputs.filter((i) => i.type === 'float32' && i.shape.length >= 2 && typeof i.shape[0] !== 'number');
+  if (found.length !== 1) throw new TypeError(`${what} must have one float32 input with a batch dimension (the images); found ${found.map((i) => `'${i.name}'`).join(', ') || 'none'}`);
+  const [input] = found;
+  const dims = input.shape.slice(1);
+  if (!dims.every((d): d is number => typeof d === 'number') || sizeOf(dims) !== pixels) {
+    throw new TypeError(`${what}: input '${input.name}' takes [${input.shape.join(',')}]; training feeds images of ${pixels} pixels ([N,1,28,28] or [N,784])`);
+  }
+  return { name: input.name, dims };
+}
+
 /** Every state tensor's values by name. */
 export function stateValues(state: HostState): Record<string, Float32Array> {
   return Object.fromEntries(state.map((t) => [t.name, t.data]));
