@@ -15,6 +15,8 @@ export interface PageHooks {
   readonly backend: Backend;
   readonly prediction: Pick<Prediction, 'digit' | 'ms'> & { readonly probabilities: readonly number[] } | null;
   readonly training: TrainingSnapshot;
+  /** What the pad runs: `served /models/lenet.onnx` or `trained here: …`. */
+  readonly model: string;
 }
 
 declare global {
@@ -29,6 +31,7 @@ class Page {
   private classifier: Classifier | null = null;
   private servedModel: Uint8Array | null = null;
   private prediction: PageHooks['prediction'] = null;
+  private modelSummary = 'loading…';
   private readonly recentMs: number[] = [];
   private running = false;
   private rerun = false;
@@ -39,7 +42,11 @@ class Page {
   private readonly training = new TrainingPanel({
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
-    onTrained: (classifier, summary) => void this.useClassifier(classifier, summary),
+    onUse: ({ model, summary }) => {
+      Classifier.create(model, this.backend)
+        .then((classifier) => this.useClassifier(classifier, summary))
+        .catch((error: unknown) => showError(`The trained model failed to load: ${errorText(error)}`, error));
+    },
     // Training runs on the backend chosen when it starts; switching mid-way would release its sessions in
     // the wrong order for onnxruntime-web's WebGPU backend (see switchBackend).
     onBusyChange: (busy) => void (this.backendSelect.disabled = busy),
@@ -52,6 +59,7 @@ class Page {
       get backend() { return page.backend; },
       get prediction() { return page.prediction; },
       get training() { return page.training.snapshot; },
+      get model() { return page.modelSummary; },
     };
   }
 
@@ -85,6 +93,7 @@ class Page {
   private async useClassifier(classifier: Classifier, summary: string): Promise<void> {
     await (await this.detachClassifier())?.release();
     this.classifier = classifier;
+    this.modelSummary = summary;
     byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
     byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
     this.recentMs.length = 0;
@@ -109,7 +118,7 @@ class Page {
   private async switchBackend(): Promise<void> {
     const current = await this.detachClassifier();
     if (!current) return;
-    const summary = byId('model-info', HTMLElement).textContent!.replace(/^Model: /, '');
+    const summary = this.modelSummary;
     showError(null);
     await current.release();
     let next: Classifier;
