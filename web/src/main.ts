@@ -17,6 +17,8 @@ export interface PageHooks {
   readonly training: TrainingSnapshot;
   /** What the pad runs: `served /models/lenet.onnx` or `trained here: …`. */
   readonly model: string;
+  /** The confidence line under the digit: "Nothing drawn", "97.0% sure", "Not sure: …". */
+  readonly verdict: string;
 }
 
 declare global {
@@ -26,6 +28,14 @@ declare global {
 }
 
 const MODEL_URL = '/models/lenet.onnx';
+/**
+ * Below this top probability the page says "not sure" instead of naming a digit. At 0.5 the other nine
+ * digits together are at least as likely as the top one, so a confident "it's a 1" would be wrong at
+ * least as often as right (if the probabilities are calibrated, as softmax outputs of a model trained
+ * with cross-entropy roughly are on MNIST-like input). Scribbles, stray dots and half-drawn digits
+ * usually land here; a wrong answer can still score above it.
+ */
+const NOT_SURE_BELOW = 0.5;
 
 class Page {
   private classifier: Classifier | null = null;
@@ -60,6 +70,7 @@ class Page {
       get prediction() { return page.prediction; },
       get training() { return page.training.snapshot; },
       get model() { return page.modelSummary; },
+      get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
     };
   }
 
@@ -193,19 +204,28 @@ class Page {
   }
 
   private async predictOnce(): Promise<void> {
-    const { pixels } = preprocess(this.pad.pixels());
+    const { pixels, box } = preprocess(this.pad.pixels());
     renderPreview(byId('preview', HTMLCanvasElement), pixels);
-    if (!this.classifier || this.pad.isEmpty) {
-      this.showPrediction(null);
+    // No ink (an untouched pad, or a blank image uploaded): there is nothing to classify, and the model's
+    // answer on all zeros (a confident "1") would be noise.
+    if (!this.classifier || this.pad.isEmpty || box === null) {
+      this.showPrediction(null, !this.pad.isEmpty && box === null);
       return;
     }
     this.showPrediction(await this.classifier.classify(pixels));
   }
 
-  private showPrediction(result: Prediction | null): void {
+  /** `blank`: the pad was drawn on or shown an image, yet holds no ink. */
+  private showPrediction(result: Prediction | null, blank = false): void {
     this.setBars(result?.probabilities ?? null);
-    byId('digit', HTMLElement).textContent = result ? String(result.digit) : '–';
-    byId('confidence', HTMLElement).textContent = result ? `${(result.probabilities[result.digit] * 100).toFixed(1)}% sure` : 'Draw a digit';
+    const top = result ? result.probabilities[result.digit] : 0;
+    const sure = result !== null && top >= NOT_SURE_BELOW;
+    const digit = byId('digit', HTMLElement);
+    digit.textContent = result ? (sure ? String(result.digit) : '?') : '–';
+    digit.classList.toggle('unsure', result !== null && !sure);
+    byId('confidence', HTMLElement).textContent = !result
+      ? (blank ? 'Nothing drawn' : 'Draw a digit')
+      : sure ? `${(top * 100).toFixed(1)}% sure` : `Not sure (maybe ${result.digit}, ${(top * 100).toFixed(1)}%)`;
     if (result) {
       this.recentMs.push(result.ms);
       if (this.recentMs.length > 30) this.recentMs.shift();
