@@ -46,7 +46,10 @@ class Page {
   private running = false;
   private rerun = false;
   private frame = 0;
-  private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => this.schedule());
+  private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => {
+    showError(null, undefined, 'upload'); // drawing is moving on from a failed upload
+    this.schedule();
+  });
   private readonly setBars = createBars(byId('bars', HTMLOListElement));
   private readonly backendSelect = byId('backend', HTMLSelectElement);
   private readonly training = new TrainingPanel({
@@ -173,9 +176,10 @@ class Page {
       const bitmap = await createImageBitmap(file);
       this.pad.showImage(bitmap);
       bitmap.close();
+      showError(null, undefined, 'upload');
       this.schedule();
     } catch (error) {
-      showError(`Could not read ${file.name} as an image: ${errorText(error)}`, error);
+      showError(`Could not read ${file.name} as an image: ${errorText(error)}`, error, 'upload');
     }
   }
 
