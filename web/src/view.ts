@@ -21,7 +21,7 @@ export function createBars(list: HTMLElement): (probabilities: Float32Array | nu
       const p = probabilities ? probabilities[digit] : 0;
       fill.style.width = `${(p * 100).toFixed(1)}%`;
       value.textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '–';
-      row.classList.toggle('top', digit === best);
+      row.classList.toggle('best', digit === best);
       row.dataset.p = String(p);
     });
   };
