@@ -66,7 +66,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     console.log(`drew test digit #${digit} (a ${split.labels[digit]}): predicted ${prediction!.digit}, p=${prediction!.probabilities[prediction!.digit].toFixed(3)}, ${prediction!.ms.toFixed(2)} ms`);
   });
 
-  test('100 training steps in the page make the loss fall, then the pad uses the new model', async () => {
+  test('100 training steps in the page make the loss fall; the new model is offered, and the pad uses it once chosen', async () => {
     await page.fill('#train-steps', '100');
     await page.click('#train');
     await page.waitForFunction(() => ['done', 'error'].includes(window.onnxLenet?.training.state ?? ''), null, { timeout: 150_000 });
@@ -81,6 +81,10 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     expect(first).toBeGreaterThan(2);
     expect(last).toBeLessThan(0.75 * first);
     expect(training.testAccuracy).toBeGreaterThan(0.5);
+    expect(training.offered).toBe(true);
+    expect(await page.textContent('#model-info')).toMatch(/served /);
+    await page.click('#use-trained');
+    await page.waitForFunction(() => window.onnxLenet?.model.startsWith('trained here: 100 steps'), null, { timeout: 30_000 });
     expect(await page.textContent('#model-info')).toMatch(/trained here: 100 steps/);
   });
 

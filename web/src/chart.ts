@@ -49,8 +49,15 @@ export class LossChart {
     const x = (i: number): number => pad.left + (i / xMax) * (w - pad.left - pad.right);
     const y = (v: number): number => pad.top + (1 - Math.min(v, yMax) / yMax) * (h - pad.top - pad.bottom);
     this.axes(ctx, { w, h, yMax, xMax, x, y });
-    this.line(ctx, this.losses, x, y, 'rgba(99, 102, 241, 0.3)', 1);
-    this.line(ctx, this.smoothed, x, y, 'rgb(79, 70, 229)', 2);
+    ctx.globalAlpha = 0.3;
+    this.line(ctx, this.losses, x, y, this.colour('--accent', '#4f46e5'), 1);
+    ctx.globalAlpha = 1;
+    this.line(ctx, this.smoothed, x, y, this.colour('--accent', '#4f46e5'), 2);
+  }
+
+  /** A colour from the page's CSS variables, so the chart follows the light or dark scheme. */
+  private colour(name: string, fallback: string): string {
+    return getComputedStyle(this.canvas).getPropertyValue(name).trim() || fallback;
   }
 
   private axes(
@@ -58,8 +65,8 @@ export class LossChart {
     a: { w: number; h: number; yMax: number; xMax: number; x: (i: number) => number; y: (v: number) => number },
   ): void {
     ctx.font = '11px system-ui, sans-serif';
-    ctx.fillStyle = '#6b7280';
-    ctx.strokeStyle = '#e5e7eb';
+    ctx.fillStyle = this.colour('--muted', '#6b7280');
+    ctx.strokeStyle = this.colour('--line', '#e5e7eb');
     ctx.lineWidth = 1;
     for (let v = 0; v <= a.yMax + 1e-9; v += 0.5) {
       ctx.beginPath();

@@ -15,6 +15,10 @@ export interface PageHooks {
   readonly backend: Backend;
   readonly prediction: Pick<Prediction, 'digit' | 'ms'> & { readonly probabilities: readonly number[] } | null;
   readonly training: TrainingSnapshot;
+  /** What the pad runs: `served /models/lenet.onnx` or `trained here: …`. */
+  readonly model: string;
+  /** The confidence line under the digit: "Nothing drawn", "97.0% sure", "Not sure: …". */
+  readonly verdict: string;
 }
 
 declare global {
@@ -24,22 +28,38 @@ declare global {
 }
 
 const MODEL_URL = '/models/lenet.onnx';
+/**
+ * Below this top probability the page says "not sure" instead of naming a digit. At 0.5 the other nine
+ * digits together are at least as likely as the top one, so a confident "it's a 1" would be wrong at
+ * least as often as right (if the probabilities are calibrated, as softmax outputs of a model trained
+ * with cross-entropy roughly are on MNIST-like input). Scribbles, stray dots and half-drawn digits
+ * usually land here; a wrong answer can still score above it.
+ */
+const NOT_SURE_BELOW = 0.5;
 
 class Page {
   private classifier: Classifier | null = null;
   private servedModel: Uint8Array | null = null;
   private prediction: PageHooks['prediction'] = null;
+  private modelSummary = 'loading…';
   private readonly recentMs: number[] = [];
   private running = false;
   private rerun = false;
   private frame = 0;
-  private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => this.schedule());
+  private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => {
+    showError(null, undefined, 'upload'); // drawing is moving on from a failed upload
+    this.schedule();
+  });
   private readonly setBars = createBars(byId('bars', HTMLOListElement));
   private readonly backendSelect = byId('backend', HTMLSelectElement);
   private readonly training = new TrainingPanel({
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
-    onTrained: (classifier, summary) => void this.useClassifier(classifier, summary),
+    onUse: ({ model, summary }) => {
+      Classifier.create(model, this.backend)
+        .then((classifier) => this.useClassifier(classifier, summary))
+        .catch((error: unknown) => showError(`The trained model failed to load: ${errorText(error)}`, error));
+    },
     // Training runs on the backend chosen when it starts; switching mid-way would release its sessions in
     // the wrong order for onnxruntime-web's WebGPU backend (see switchBackend).
     onBusyChange: (busy) => void (this.backendSelect.disabled = busy),
@@ -52,6 +72,8 @@ class Page {
       get backend() { return page.backend; },
       get prediction() { return page.prediction; },
       get training() { return page.training.snapshot; },
+      get model() { return page.modelSummary; },
+      get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
     };
   }
 
@@ -85,6 +107,7 @@ class Page {
   private async useClassifier(classifier: Classifier, summary: string): Promise<void> {
     await (await this.detachClassifier())?.release();
     this.classifier = classifier;
+    this.modelSummary = summary;
     byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
     byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
     this.recentMs.length = 0;
@@ -109,7 +132,7 @@ class Page {
   private async switchBackend(): Promise<void> {
     const current = await this.detachClassifier();
     if (!current) return;
-    const summary = byId('model-info', HTMLElement).textContent!.replace(/^Model: /, '');
+    const summary = this.modelSummary;
     showError(null);
     await current.release();
     let next: Classifier;
@@ -153,9 +176,10 @@ class Page {
       const bitmap = await createImageBitmap(file);
       this.pad.showImage(bitmap);
       bitmap.close();
+      showError(null, undefined, 'upload');
       this.schedule();
     } catch (error) {
-      showError(`Could not read ${file.name} as an image: ${errorText(error)}`, error);
+      showError(`Could not read ${file.name} as an image: ${errorText(error)}`, error, 'upload');
     }
   }
 
@@ -184,19 +208,28 @@ class Page {
   }
 
   private async predictOnce(): Promise<void> {
-    const { pixels } = preprocess(this.pad.pixels());
+    const { pixels, box } = preprocess(this.pad.pixels());
     renderPreview(byId('preview', HTMLCanvasElement), pixels);
-    if (!this.classifier || this.pad.isEmpty) {
-      this.showPrediction(null);
+    // No ink (an untouched pad, or a blank image uploaded): there is nothing to classify, and the model's
+    // answer on all zeros (a confident "1") would be noise.
+    if (!this.classifier || this.pad.isEmpty || box === null) {
+      this.showPrediction(null, !this.pad.isEmpty && box === null);
       return;
     }
     this.showPrediction(await this.classifier.classify(pixels));
   }
 
-  private showPrediction(result: Prediction | null): void {
+  /** `blank`: the pad was drawn on or shown an image, yet holds no ink. */
+  private showPrediction(result: Prediction | null, blank = false): void {
     this.setBars(result?.probabilities ?? null);
-    byId('digit', HTMLElement).textContent = result ? String(result.digit) : '–';
-    byId('confidence', HTMLElement).textContent = result ? `${(result.probabilities[result.digit] * 100).toFixed(1)}% sure` : 'Draw a digit';
+    const top = result ? result.probabilities[result.digit] : 0;
+    const sure = result !== null && top >= NOT_SURE_BELOW;
+    const digit = byId('digit', HTMLElement);
+    digit.textContent = result ? (sure ? String(result.digit) : '?') : '–';
+    digit.classList.toggle('unsure', result !== null && !sure);
+    byId('confidence', HTMLElement).textContent = !result
+      ? (blank ? 'Nothing drawn' : 'Draw a digit')
+      : sure ? `${(top * 100).toFixed(1)}% sure` : `Not sure (maybe ${result.digit}, ${(top * 100).toFixed(1)}%)`;
     if (result) {
       this.recentMs.push(result.ms);
       if (this.recentMs.length > 30) this.recentMs.shift();

@@ -63,7 +63,7 @@ export class DrawingPad {
     e.preventDefault();
     this.canvas.setPointerCapture(e.pointerId);
     this.last = this.position(e);
-    this.segment(this.last, this.last);
+    this.dot(this.last);
     this.onChange(false);
   }
 
@@ -83,6 +83,18 @@ export class DrawingPad {
     if (!this.last) return;
     this.last = null;
     this.onChange(true);
+  }
+
+  /**
+   * A round dot where the pen touches down. A zero-length line with round caps draws nothing in
+   * Chromium's canvas, so a tap used to leave the pad blank while counting as drawn.
+   */
+  private dot(at: { x: number; y: number }): void {
+    this.ctx.fillStyle = INK;
+    this.ctx.beginPath();
+    this.ctx.arc(at.x, at.y, BRUSH / 2, 0, 2 * Math.PI);
+    this.ctx.fill();
+    this.inked = true;
   }
 
   private segment(from: { x: number; y: number }, to: { x: number; y: number }): void {

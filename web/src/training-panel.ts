@@ -12,7 +12,7 @@ import type { Backend } from './runtime.js';
 import { BrowserTrainer, type StepReport } from './trainer.js';
 import { byId, errorText, fetchBytes } from './view.js';
 
-export type TrainState = 'idle' | 'loading' | 'training' | 'evaluating' | 'done' | 'error';
+export type TrainState = 'idle' | 'loading' | 'training' | 'evaluating' | 'done' | 'stopped' | 'error';
 
 /** What the panel exposes to the page (and to the end-to-end tests). */
 export interface TrainingSnapshot {
@@ -21,13 +21,25 @@ export interface TrainingSnapshot {
   readonly imagesPerSecond: number;
   readonly testAccuracy: number | null;
   readonly error: string | null;
+  /** Steps the last run completed (0 while loading, or when stopped before its first step). */
+  readonly stepsDone: number;
+  /** Whether a trained model is on offer for the pad (the user decides; nothing is swapped in silently). */
+  readonly offered: boolean;
+}
+
+/** A model trained here, waiting for the user to put it on the pad. */
+export interface TrainedModel {
+  /** lenet.onnx's bytes with the trained weights. */
+  readonly model: Uint8Array;
+  readonly summary: string;
 }
 
 export interface TrainingDeps {
   readonly backend: () => Backend;
   /** The inference model whose weights the trained ones replace. */
   readonly baseModel: () => Uint8Array;
-  readonly onTrained: (classifier: Classifier, summary: string) => void;
+  /** The user chose the trained model for the pad. */
+  readonly onUse: (trained: TrainedModel) => void;
   /** Told when training starts and ends (the page locks its backend choice meanwhile). */
   readonly onBusyChange: (busy: boolean) => void;
 }
@@ -37,8 +49,9 @@ const LEARNING_RATE = ADAM.lr;
 const FRAME_BUDGET_MS = 40;
 
 export class TrainingPanel {
-  private snapshotState: TrainingSnapshot = { state: 'idle', losses: [], imagesPerSecond: 0, testAccuracy: null, error: null };
+  private snapshotState: TrainingSnapshot = { state: 'idle', losses: [], imagesPerSecond: 0, testAccuracy: null, error: null, stepsDone: 0, offered: false };
   private stopRequested = false;
+  private trained: TrainedModel | null = null;
   private trainModel: Uint8Array | null = null;
   private data: DigitData | null = null;
   private testImages: Float32Array | null = null;
@@ -47,10 +60,22 @@ export class TrainingPanel {
   private readonly stepsInput = byId('train-steps', HTMLInputElement);
   private readonly batchInput = byId('train-batch', HTMLSelectElement);
   private readonly seedInput = byId('train-seed', HTMLInputElement);
+  private readonly useButton = byId('use-trained', HTMLButtonElement);
 
   constructor(private readonly deps: TrainingDeps) {
     this.chart = new LossChart(byId('loss-chart', HTMLCanvasElement), () => Number(this.stepsInput.value) || 0);
-    this.button.addEventListener('click', () => (this.busy ? this.stop() : void this.train()));
+    this.button.addEventListener('click', (e) => {
+      // The second click of a double-click (detail 2, 3, …) is not a request to stop the run the first
+      // click just started: it used to stop it while loading, and the 0-step model replaced the pad's.
+      if (e.detail > 1) return;
+      if (this.busy) this.stop();
+      else void this.train();
+    });
+    this.useButton.addEventListener('click', () => {
+      if (!this.trained) return;
+      this.deps.onUse(this.trained);
+      this.offer(null);
+    });
   }
 
   get snapshot(): TrainingSnapshot {
@@ -70,20 +95,37 @@ export class TrainingPanel {
     const batchSize = Number(this.batchInput.value);
     const seed = Math.floor(Number(this.seedInput.value));
     this.stopRequested = false;
+    this.offer(null);
     this.chart.reset();
-    this.update({ state: 'loading', losses: [], imagesPerSecond: 0, testAccuracy: null, error: null });
+    this.clearStats();
+    this.update({ state: 'loading', losses: [], imagesPerSecond: 0, testAccuracy: null, error: null, stepsDone: 0 });
     let trainer: BrowserTrainer | null = null;
     try {
       if (!(steps >= 1)) throw new RangeError(`steps must be at least 1, got ${this.stepsInput.value}`);
       const data = await this.loadData();
-      trainer = await BrowserTrainer.create(await this.loadTrainModel(), data.train, { steps, batchSize, seed, learningRate: LEARNING_RATE, backend: this.deps.backend() });
+      const trainModel = await this.loadTrainModel();
+      if (this.stopRequested) return this.update({ state: 'stopped' });
+      trainer = await BrowserTrainer.create(trainModel, data.train, { steps, batchSize, seed, learningRate: LEARNING_RATE, backend: this.deps.backend() });
       this.update({ state: 'training' });
       await this.loop(trainer, steps);
-      this.update({ state: 'evaluating' });
-      const classifier = await Classifier.create(replaceInitializers(this.deps.baseModel(), await trainer.parameters()), this.deps.backend());
-      const acc = await accuracy(classifier, this.testImages!, data.test.labels);
-      this.update({ state: 'done', testAccuracy: acc });
-      this.deps.onTrained(classifier, `trained here: ${trainer.stepsDone} steps, test accuracy ${(acc * 100).toFixed(1)}%`);
+      const stepsDone = trainer.stepsDone;
+      if (stepsDone === 0) return this.update({ state: 'stopped' });
+      this.update({ state: 'evaluating', stepsDone });
+      // The classifier lives only for the evaluation, while the backend is still locked: the pad creates
+      // its own session if the user takes this model, on whatever backend is chosen by then (see
+      // switchBackend in main.ts for why sessions must not outlive a backend switch in the wrong order).
+      const model = replaceInitializers(this.deps.baseModel(), await trainer.parameters());
+      const classifier = await Classifier.create(model, this.deps.backend());
+      let acc: number;
+      try {
+        acc = await accuracy(classifier, this.testImages!, data.test.labels);
+      } finally {
+        await classifier.release();
+      }
+      const stopped = stepsDone < steps;
+      const summary = `trained here: ${stepsDone}${stopped ? ` of ${steps}` : ''} steps, test accuracy ${(acc * 100).toFixed(1)}%`;
+      this.update({ state: stopped ? 'stopped' : 'done', testAccuracy: acc });
+      this.offer({ model, summary });
     } catch (error) {
       this.update({ state: 'error', error: `Training failed: ${errorText(error)}` });
     } finally {
@@ -98,7 +140,7 @@ export class TrainingPanel {
       const report = await trainer.trainStep();
       losses.push(report.loss);
       this.chart.push(report.loss);
-      this.snapshotState = { ...this.snapshotState, losses, imagesPerSecond: report.imagesPerSecond };
+      this.snapshotState = { ...this.snapshotState, losses, imagesPerSecond: report.imagesPerSecond, stepsDone: report.step };
       if (performance.now() - lastYield > FRAME_BUDGET_MS || step === steps) {
         this.showStats(report, steps);
         await new Promise((resolve) => setTimeout(resolve, 0));
@@ -128,9 +170,20 @@ export class TrainingPanel {
     set('stat-batch-acc', `${(report.batchAccuracy * 100).toFixed(0)}%`);
   }
 
+  private clearStats(): void {
+    for (const id of ['stat-step', 'stat-loss', 'stat-speed', 'stat-batch-acc', 'stat-test-acc']) byId(id, HTMLElement).textContent = '–';
+  }
+
+  /** Offers `trained` to the user with the "Use on the pad" button (null withdraws the offer). */
+  private offer(trained: TrainedModel | null): void {
+    this.trained = trained;
+    this.useButton.hidden = trained === null;
+    this.snapshotState = { ...this.snapshotState, offered: trained !== null };
+  }
+
   private update(change: Partial<TrainingSnapshot>): void {
     this.snapshotState = { ...this.snapshotState, ...change };
-    const { state, testAccuracy, error } = this.snapshotState;
+    const { state, testAccuracy, error, stepsDone } = this.snapshotState;
     const status = byId('train-status', HTMLElement);
     status.dataset.state = state;
     status.textContent = {
@@ -138,12 +191,16 @@ export class TrainingPanel {
       loading: 'Loading the train-step model and 10,000 digits…',
       training: 'Training…',
       evaluating: 'Evaluating on the 2,000 held-out digits…',
-      done: 'Done: the drawing pad now uses the model trained here.',
+      done: 'Done. The pad keeps its model until you choose this one.',
+      stopped: stepsDone === 0 ? 'Stopped before the first step; the pad keeps its model.' : `Stopped after ${stepsDone} steps. The pad keeps its model until you choose this one.`,
       error: error ?? 'Training failed.',
     }[state];
     status.classList.toggle('error', state === 'error');
     if (testAccuracy !== null) byId('stat-test-acc', HTMLElement).textContent = `${(testAccuracy * 100).toFixed(1)}%`;
     this.deps.onBusyChange(this.busy);
+    // Steps, batch and seed describe the run in progress: editing them mid-run changed the chart's scale
+    // and the "step n / N" label, not the run.
+    for (const input of [this.stepsInput, this.batchInput, this.seedInput]) input.disabled = this.busy;
     this.button.textContent = this.busy ? 'Stop' : 'Train from scratch';
     this.button.classList.toggle('secondary', this.busy);
   }

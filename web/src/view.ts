@@ -21,7 +21,7 @@ export function createBars(list: HTMLElement): (probabilities: Float32Array | nu
       const p = probabilities ? probabilities[digit] : 0;
       fill.style.width = `${(p * 100).toFixed(1)}%`;
       value.textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '–';
-      row.classList.toggle('top', digit === best);
+      row.classList.toggle('best', digit === best);
       row.dataset.p = String(p);
     });
   };
@@ -39,13 +39,20 @@ export function renderPreview(canvas: HTMLCanvasElement, pixels: Float32Array): 
   ctx.putImageData(image, 0, 0);
 }
 
-/** Shows `message` in the page's error banner (and the console); null hides it. */
-export function showError(message: string | null, error?: unknown): void {
+/**
+ * Shows `message` in the page's error banner (and the console); null hides it. `source` tags the message
+ * so that the thing that failed can clear its own error once it works again (a later upload or drawing
+ * clears a failed upload's message) without hiding anyone else's: `showError(null, undefined, 'upload')`
+ * hides the banner only if it shows an 'upload' error. Without a source, null hides any message.
+ */
+export function showError(message: string | null, error?: unknown, source = ''): void {
   const banner = document.getElementById('error');
   if (message !== null) console.error(message, error ?? '');
   if (!banner) return;
+  if (message === null && source !== '' && banner.dataset.source !== source) return;
   banner.hidden = message === null;
   banner.textContent = message ?? '';
+  banner.dataset.source = message === null ? '' : source;
 }
 
 export function errorText(error: unknown): string {
