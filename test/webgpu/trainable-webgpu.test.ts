@@ -1,5 +1,5 @@
 /**
- * The models make-trainable writes for the PyTorch fixtures (seed LeNet, ORT's MNIST MLP, residual CNN)
+ * The models make-trainable writes for the PyTorch fixtures (seed LeNet, ORT's MNIST MLP, residual CNN, BN CNN)
  * on onnxruntime-node's WebGPU provider against the CPU provider: one train step (every next.*, loss;
  * parameters only where Adam's first update is well conditioned), the eval and the inference model, on
  * the fixture's batch, within 1e-4 of each tensor's largest entry. Small on purpose (lavapipe is slow);
