@@ -10,13 +10,16 @@
  *   (normalization.ts); initializers of the inference model;
  * - the data input keeps its name; `label` and the loss on the model's first output (or `output`):
  *   losses.ts;
- * - outputs `next.<X>` for every state input X, `loss` and `correct`.
+ * - outputs `next.<X>` for every state input X, `loss` and `correct`;
+ * - for cross-entropy with Adam and no BatchNormalization also the CPU trainer's gradient model
+ *   (`grad.<p>`, as LeNet's buildGradientModel), so `train --model` runs data-parallel on the CPU.
  */
 import { checkPortable } from '../graph/allowlist.js';
-import { CORRECT, LOSS, LOSS_SUM, next } from '../graph/contract.js';
+import { BATCH_COUNT, CORRECT, LABEL, LOSS, LOSS_SUM, gradOf, next } from '../graph/contract.js';
+import { crossEntropyBackward, crossEntropyForward } from '../graph/layers/loss.js';
 import type { IModelProto, ModelProto } from '../graph/proto.js';
 import { Tape, type Value } from '../graph/tape.js';
-import type { HostTensor } from '../graph/tensor.js';
+import { type HostTensor, float32Tensor } from '../graph/tensor.js';
 import { type GraphTargetName, forTarget } from '../graph/webgpu-conv.js';
 import { type Forward, recordForward } from './forward.js';
 import { type LossName, evalLoss, trainLoss } from './losses.js';
@@ -51,6 +54,13 @@ export interface TrainableModels {
   readonly train: ModelProto;
   readonly eval: ModelProto;
   readonly inference: ModelProto;
+  /**
+   * The gradient of one part of a batch, as LeNet's buildGradientModel (the CPU trainer's data-parallel
+   * runner runs one per thread): parameters, data, `label`, `batch_count` → `grad.<p>`, `loss_sum`,
+   * `correct`. Only for cross-entropy with Adam and no BatchNormalization (a part's batch statistics are
+   * not the whole batch's, and the running statistics have no place in it); undefined otherwise.
+   */
+  readonly gradient?: ModelProto;
   /** the trainable parameters and their initial values, in the train model's input order */
   readonly parameters: readonly Parameter[];
   /** state that is not trained (BatchNormalization's running statistics) and its initial values */
@@ -104,6 +114,26 @@ function checked(model: ModelProto, what: string): ModelProto {
   return model;
 }
 
+/** The CPU trainer's gradient model of a cross-entropy model without running statistics (TrainableModels.gradient). */
+function buildGradient(graph: SourceGraph, names: readonly string[], target: GraphTargetName, output: string | undefined, source: string): ModelProto {
+  const g = buildForward(`${graph.name}_gradient`, graph, names, true, envOf(true), output, source);
+  // the output was checked to be logits [N,K] when the train step was built
+  const f = crossEntropyForward(g.output, g.tape.input(LABEL, 'int32', [g.data.shape[0]]));
+  const count = g.tape.input(BATCH_COUNT, 'float32', []);
+  // this part's share of d(mean loss of the whole batch): (softmax − onehot) / batch_count
+  let grads: Map<string, Value>;
+  try { grads = gradients(g.forward, g.output, crossEntropyBackward(f, count), names.map((n) => g.state.get(n)!)); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`); }
+  for (const n of names) {
+    const p = g.state.get(n)!;
+    const shape = p.shape as number[];
+    g.tape.output(grads.get(n) ?? g.tape.tensor(float32Tensor(shape, new Float32Array(shape.reduce((a, b) => a * b, 1)))), gradOf(n));
+  }
+  g.tape.output(f.lossSum, LOSS_SUM);
+  g.tape.output(f.correct, CORRECT);
+  const doc = `${graph.name}: this part's share of the gradient of the batch's mean cross-entropy (the CPU trainer's data-parallel step), made by onnx-lenet make-trainable.`;
+  return checked(forTarget(g.tape.toModel(doc), target), `${source}: internal error: the gradient model is not portable`);
+}
+
 const envOf = (training: boolean): RecordingEnv => ({ training, updates: new Map(), notes: [] });
 
 /** The three models of `model`; an error naming the node when an op is unsupported or has no gradient rule. */
@@ -144,6 +174,9 @@ export function makeTrainable(model: IModelProto, options: MakeTrainableOptions 
   graph.outputs.forEach((o, k) => { const v = i.outputs[k]; if (v) i.tape.output(v, o); });    // training-form BN's running-stat outputs have no inference value
   const inference = checked(forTarget(i.tape.toModel(`${graph.name}: inference, re-recorded in portable operators by onnx-lenet make-trainable.`), target), `${source}: the inference model is not portable`);
 
+  const gradient = loss === 'cross-entropy' && optimizer === 'adam' && buffers.length === 0
+    ? buildGradient(graph, names, target, options.output, source) : undefined;
+
   const initial = (n: string): Parameter => { const h = graph.initializers.get(n) as HostTensor; return { name: n, shape: h.dims, data: h.data as Float32Array }; };
-  return { train, eval: evalModel, inference, parameters: names.map(initial), buffers: buffers.map(initial), dataInput: t.data.name, notes: env.notes };
+  return { train, eval: evalModel, inference, ...(gradient ? { gradient } : {}), parameters: names.map(initial), buffers: buffers.map(initial), dataInput: t.data.name, notes: env.notes };
 }

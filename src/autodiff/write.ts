@@ -11,23 +11,26 @@ export interface MakeTrainableFilesOptions extends MakeTrainableOptions {
 }
 
 export interface MakeTrainableFilesResult {
-  readonly files: { readonly train: string; readonly eval: string; readonly inference: string };
+  /** `gradient`: `<stem>.grad.onnx`, written when makeTrainable made one (TrainableModels.gradient) */
+  readonly files: { readonly train: string; readonly eval: string; readonly inference: string; readonly gradient?: string };
   readonly parameters: number;
   readonly tensors: number;
   /** how some nodes are trained (TrainableModels.notes) */
   readonly notes: readonly string[];
 }
 
-/** Writes `<stem>.train.onnx`, `<stem>.eval.onnx` and `<stem>.onnx` (the initial weights) for `modelFile`. */
+/** Writes `<stem>.train.onnx`, `<stem>.eval.onnx`, `<stem>.onnx` (the initial weights) and, when made, `<stem>.grad.onnx` for `modelFile`. */
 export async function makeTrainableFiles(modelFile: string, options: MakeTrainableFilesOptions = {}): Promise<MakeTrainableFilesResult> {
   const bytes = await fsp.readFile(modelFile).catch((e: NodeJS.ErrnoException) => { throw new Error(`cannot read '${modelFile}' (${e.code ?? e.message})`); });
   const source = path.basename(modelFile);
   const built = makeTrainable(decodeModel(bytes, modelFile), options, source);
   const outDir = options.outDir ?? path.dirname(modelFile);
   const stem = path.join(outDir, source.replace(/\.onnx$/i, ''));
-  const files = { train: `${stem}.train.onnx`, eval: `${stem}.eval.onnx`, inference: `${stem}.onnx` };
-  if (path.resolve(files.inference) === path.resolve(modelFile)) files.inference = `${stem}.portable.onnx`;
-  const encoded = [[files.train, encodeModel(built.train)], [files.eval, encodeModel(built.eval)], [files.inference, encodeModel(built.inference)]] as const;
+  const inference = path.resolve(`${stem}.onnx`) === path.resolve(modelFile) ? `${stem}.portable.onnx` : `${stem}.onnx`;
+  const files = { train: `${stem}.train.onnx`, eval: `${stem}.eval.onnx`, inference, ...(built.gradient ? { gradient: `${stem}.grad.onnx` } : {}) };
+  const encoded: [string, Uint8Array][] = [[files.train, encodeModel(built.train)], [files.eval, encodeModel(built.eval)], [files.inference, encodeModel(built.inference)]];
+  if (built.gradient && files.gradient) encoded.push([files.gradient, encodeModel(built.gradient)]);
+  else await fsp.rm(`${stem}.grad.onnx`, { force: true }).catch(() => undefined);  // a stale one would train another model's step
   await ensureWritableDir(outDir);
   const written: string[] = [];
   try {

@@ -18,6 +18,8 @@ export interface TrainableModelFiles {
   readonly train: string;
   readonly eval: string;
   readonly inference: string;
+  /** `<stem>.grad.onnx`, when make-trainable wrote one: the CPU trainer's data-parallel gradient model */
+  readonly gradient?: string;
 }
 
 export interface TrainableModel {
@@ -25,6 +27,7 @@ export interface TrainableModel {
   readonly train: Uint8Array;
   readonly eval: Uint8Array;
   readonly inference: ModelProto;
+  readonly gradient?: ModelProto;
   /** float32 initializers of the inference model by name: the parameters' initial values */
   readonly initial: Readonly<Record<string, Float32Array>>;
 }
@@ -50,7 +53,11 @@ export async function trainableModelFiles(model: string): Promise<TrainableModel
   const candidates = [path.join(dir, `${stem}.portable.onnx`), path.join(dir, `${stem}.onnx`)];
   const inference = (await Promise.all(candidates.map(exists))).findIndex(Boolean);
   if (inference < 0) throw new Error(`--model: '${candidates[1]}' (the inference model with the initial weights) is missing`);
-  return { stem, train: path.resolve(train), eval: path.resolve(evalFile), inference: path.resolve(candidates[inference]) };
+  const gradient = path.join(dir, `${stem}.grad.onnx`);
+  return {
+    stem, train: path.resolve(train), eval: path.resolve(evalFile), inference: path.resolve(candidates[inference]),
+    ...((await exists(gradient)) ? { gradient: path.resolve(gradient) } : {}),
+  };
 }
 
 export async function loadTrainableModel(model: string): Promise<TrainableModel> {
@@ -62,7 +69,8 @@ export async function loadTrainableModel(model: string): Promise<TrainableModel>
     if (t.dataType !== onnx.TensorProto.DataType.FLOAT) continue;
     initial[t.name ?? ''] = hostTensor(t, files.inference).data as Float32Array;
   }
-  return { files, train: new Uint8Array(train), eval: new Uint8Array(evalBytes), inference, initial };
+  const gradient = files.gradient ? decodeModel(await fsp.readFile(files.gradient), files.gradient) : undefined;
+  return { files, train: new Uint8Array(train), eval: new Uint8Array(evalBytes), inference, ...(gradient ? { gradient } : {}), initial };
 }
 
 /** The inference model with `values` in its float32 initializers of those names, and `metadata` added. */

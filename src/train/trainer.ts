@@ -144,9 +144,10 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   const ep = options.ep ?? 'cpu';
   const target = resolveGraphTarget(options.target, DEFAULT_EXPORT_TARGET);
   const threads = options.threads ?? defaultThreads();
-  // --model: one session of its train step (on the CPU with intra-op threads); LeNet: the runner for the ep.
-  const runner = generic ? await createModelSessionRunner(ep, generic.train, initial, { threads })
-    : await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize });
+  // LeNet, and --model on the CPU when make-trainable wrote <stem>.grad.onnx: the runner for the ep (on the
+  // CPU data-parallel); other --model runs: one session of its train step (on the CPU with intra-op threads).
+  const runner = generic && !(ep === 'cpu' && generic.gradient) ? await createModelSessionRunner(ep, generic.train, initial, { threads })
+    : await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize, ...(generic?.gradient ? { gradient: generic.gradient } : {}) });
   let evaluator: Evaluator | undefined;
   try {
     evaluator = generic ? await Evaluator.forModel(generic.eval, ep, threads) : await Evaluator.create(ep, threads);

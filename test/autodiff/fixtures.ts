@@ -1,7 +1,8 @@
 /**
  * The PyTorch fixtures of make-trainable (test/autodiff/fixtures/, made once by
  * tools/reference/trainable_fixtures.py): a forward model exported by torch.onnx.export and PyTorch's
- * numbers for one step on a fixed batch. No Python at test time.
+ * numbers for one step on a fixed batch (and, for the BN CNN, the running statistics after it). No
+ * Python at test time.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +13,7 @@ import { ADAM, BIAS_CORRECTION2_SQRT, LABEL, STEP_SIZE, adamM, adamScalars, adam
 import { decodeModel } from '../../src/graph/proto.js';
 
 export const FIXTURE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-export const FIXTURES = ['lenet', 'mlp', 'residual'] as const;
+export const FIXTURES = ['lenet', 'mlp', 'residual', 'bncnn'] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
 /** A tensor as stored: float32 exactly, or int16 of max|x|/32767, −32768 for an exact 0 (see the script's docstring). */
@@ -22,6 +23,8 @@ interface ExpectedJson {
   readonly torch: string; readonly onnx: string; readonly input: string; readonly inputShape: readonly number[]; readonly lr: number;
   readonly pixels: string; readonly labels: readonly number[]; readonly loss: number; readonly correct: number;
   readonly tensors: Readonly<Record<string, { readonly shape: readonly number[]; readonly grad: Encoded; readonly update: Encoded }>>;
+  /** BatchNormalization's running statistics after the step (the BN CNN only) */
+  readonly buffers?: Readonly<Record<string, { readonly shape: readonly number[]; readonly after: Encoded }>>;
 }
 
 /** PyTorch's value of a tensor and the most the stored value can be off from it (half a quantum). */
@@ -40,6 +43,8 @@ export interface Fixture {
   readonly labels: Int32Array;
   readonly grad: (param: string) => Reference;
   readonly update: (param: string) => Reference;
+  /** a running statistic after the step */
+  readonly after: (buffer: string) => Reference;
 }
 
 const bytesOf = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
@@ -77,6 +82,11 @@ export function loadFixture(name: FixtureName): Fixture {
     name, bytes, expected, images, labels: Int32Array.from(expected.labels),
     grad: (p) => decode(tensor(p).grad, tensor(p).shape),
     update: (p) => decode(tensor(p).update, tensor(p).shape),
+    after: (b) => {
+      const t = expected.buffers?.[b];
+      if (!t) throw new Error(`${name}: the fixture has no running statistic '${b}'`);
+      return decode(t.after, t.shape);
+    },
   };
 }
 
@@ -98,6 +108,7 @@ export function firstStepFeeds(f: Fixture, models: TrainableModels): Record<stri
     feeds[adamM(p.name)] = new ort.Tensor('float32', new Float32Array(p.data.length), [...p.shape]);
     feeds[adamV(p.name)] = new ort.Tensor('float32', new Float32Array(p.data.length), [...p.shape]);
   }
+  for (const b of models.buffers) feeds[b.name] = new ort.Tensor('float32', b.data.slice(), [...b.shape]);
   return feeds;
 }
 

@@ -32,14 +32,15 @@ async function run(args: string[]): Promise<{ code: number; stderr: string; stdo
 }
 
 describe('make-trainable', () => {
-  test('lenet.onnx → lenet.train.onnx, lenet.eval.onnx, lenet.onnx with the train-step contract', async () => {
+  test('lenet.onnx → lenet.train.onnx, lenet.eval.onnx, lenet.onnx (and lenet.grad.onnx) with the train-step contract', async () => {
     const src = path.join(dir, 'src');
     await fsp.mkdir(src);
     await fsp.writeFile(path.join(src, 'lenet.onnx'), encodeModel(buildInferenceModel(initParameters(0))));
     const out = path.join(dir, 'out');
     const r = await run(['make-trainable', path.join(src, 'lenet.onnx'), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect((await fsp.readdir(out)).sort()).toEqual(['lenet.eval.onnx', 'lenet.onnx', 'lenet.train.onnx']);
+    expect((await fsp.readdir(out)).sort()).toEqual(['lenet.eval.onnx', 'lenet.grad.onnx', 'lenet.onnx', 'lenet.train.onnx']);
+    expect(r.stdout).toContain('lenet.grad.onnx');
     const train = decodeModel(await fsp.readFile(path.join(out, 'lenet.train.onnx')), 'train');
     const io = modelValueSpecs(train);
     const sig = trainStepSignature(io.inputs, io.outputs.map((o) => o.name));

@@ -1,6 +1,6 @@
 /**
  * The models make-trainable writes for the PyTorch fixtures (seed LeNet, ORT's MNIST MLP, residual
- * CNN): ONNX's own checker (Debian's python3-onnx, full_check), the portable allow-list, and the same
+ * CNN, BN CNN): ONNX's own checker (Debian's python3-onnx, full_check), the portable allow-list, and the same
  * numbers from onnxruntime-web (wasm, in Node) as from onnxruntime-node on the CPU. WebGPU:
  * test/webgpu/trainable-webgpu.test.ts.
  */

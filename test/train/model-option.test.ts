@@ -67,6 +67,21 @@ describe('train --model', () => {
     expect(resumed.step).toBe(8); // 128 / 32 = 4 steps an epoch
   });
 
+  test('on the CPU <stem>.grad.onnx runs the data-parallel runner: the one-session step\'s numbers, bit for bit with 1 thread', async () => {
+    const solo = path.join(work, 'models-solo');
+    await mkdir(solo);
+    for (const f of ['residual.train.onnx', 'residual.eval.onnx', 'residual.onnx']) await copyFile(path.join(models, f), path.join(solo, f));
+    expect((await loadTrainableModel(models)).gradient).toBeDefined();
+    expect((await loadTrainableModel(solo)).gradient).toBeUndefined();
+    const common = { dataset: 'mnist' as const, dataDir: data, fallback: false, batchSize: 32, threads: 1, epochs: 1, maxSteps: 3 };
+    await train({ ...common, model: models, outDir: path.join(work, 'parallel') });
+    await train({ ...common, model: solo, outDir: path.join(work, 'session') });
+    const [a, b] = await Promise.all(['parallel', 'session'].map((d) => readCheckpoint(path.join(work, d, 'residual.ckpt'))));
+    const byName = new Map(b.state.map((t) => [t.name, t.data]));
+    expect(a.state.map((t) => t.name).sort()).toEqual([...byName.keys()].sort());
+    for (const t of a.state) expect(t.data, t.name).toEqual(byName.get(t.name));
+  });
+
   test('refuses to overwrite the initial weights, and a folder without a train-step model', async () => {
     await expect(train({ model: models, dataset: 'mnist', dataDir: data, fallback: false, outDir: models, maxSteps: 1 }))
       .rejects.toThrow(/would replace the initial weights/);

@@ -1,14 +1,13 @@
 /**
- * The models make-trainable writes for the PyTorch fixtures (seed LeNet, ORT's MNIST MLP, residual CNN)
+ * The models make-trainable writes for the PyTorch fixtures (seed LeNet, ORT's MNIST MLP, residual CNN, BN CNN)
  * on onnxruntime-node's WebGPU provider against the CPU provider: one train step (every next.*, loss;
  * parameters only where Adam's first update is well conditioned), the eval and the inference model, on
  * the fixture's batch, within 1e-4 of each tensor's largest entry. Small on purpose (lavapipe is slow);
  * skipped only when no WebGPU adapter is found.
  *
- * Known failure: the gradient rules of MaxPool and AveragePool (src/autodiff/rules/pool.ts: a grouped
- * ConvTranspose with one-hot kernels) give wrong dx on the WebGPU provider (max|Δ|/max|cpu| = 1.0 on a
- * one-node model), so the train steps of the LeNet and residual fixtures are wrong there; they are
- * `test.fails` until the rule avoids it — remove `.fails` then. Their forward models agree.
+ * The pooling gradients (src/autodiff/rules/pool.ts) scatter with a group-1 ConvTranspose over
+ * (N·C, K, …) planes: the grouped form they used before is wrong on the WebGPU provider
+ * (docs/webgpu.md), which the LeNet and residual train steps here caught.
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
@@ -49,11 +48,7 @@ async function compareOn(name: FixtureName, kinds: readonly Kind[]): Promise<voi
   }
 }
 
-/** Models whose pooling gradient the WebGPU provider gets wrong (see the header). */
-const POOLING: readonly FixtureName[] = ['lenet', 'residual'];
-
 describe.skipIf(unavailable !== null)('make-trainable models: webgpu vs cpu', () => {
   test.each(FIXTURES)('%s: eval and inference within 1e-4', (name) => compareOn(name, ['eval', 'inference']), 300_000);
-  test.each(FIXTURES.filter((n) => !POOLING.includes(n)))('%s: the train step within 1e-4', (name) => compareOn(name, ['train']), 300_000);
-  test.fails.each(POOLING)('%s: the train step within 1e-4 (known failure: pooling gradient on WebGPU)', (name) => compareOn(name, ['train']), 300_000);
+  test.each(FIXTURES)('%s: the train step within 1e-4', (name) => compareOn(name, ['train']), 300_000);
 });

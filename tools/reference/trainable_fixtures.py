@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Fixtures for make-trainable (test/autodiff/fixtures/): forward models exported by PyTorch
-(torch.onnx.export, opset 17) and PyTorch's own numbers for one training step on a fixed batch, so the
+(torch.onnx.export, opset 17; the BN CNN in training mode, so BatchNormalization and Dropout stay) and PyTorch's own numbers for one training step on a fixed batch, so the
 tests compare onnx-lenet's generated train step with PyTorch without running Python.
 
 Run once with Debian's PyTorch: /usr/bin/python3 tools/reference/trainable_fixtures.py [outdir]
@@ -10,7 +10,8 @@ Writes, per model, <name>.onnx (the forward model, weights from torch.manual_see
   {"torch", "onnx": file, "input": data input name, "inputShape": [N, ...], "lr",
    "pixels": base64 uint8 (the batch, pixel = byte/255), "labels": [N],
    "loss": mean cross-entropy (float64), "correct",
-   "tensors": {param: {"shape", "grad": enc, "update": enc}}}
+   "tensors": {param: {"shape", "grad": enc, "update": enc}},
+   "buffers": {running stat: {"shape", "after": enc}}}   (BatchNormalization models only)
 
 "grad" is d loss / d param in float64 (same float32 weights and batch, computed in double); "update" is
 next param - param after one step of torch.optim.Adam(lr) in float32 from zero moments. A tensor is
@@ -20,6 +21,10 @@ error of the encoding is at most s/2 = 1.5e-5 of the tensor's largest entry; q =
 0), and where "keep" is
 given, the entries along the last axis not listed are exactly 0 in PyTorch (pixels that are 0 in
 every image of the batch) and are not stored.
+
+The step runs in model.train() (BatchNormalization on the batch's statistics, its running mean and
+variance updated: "after", float64), except that Dropout modules are set to eval: make-trainable's train
+step treats Dropout as the identity (README, "make-trainable"), PyTorch's train-mode Dropout is random.
 """
 import base64
 import json
@@ -77,12 +82,43 @@ class Residual(nn.Module):
         return self.fc(torch.flatten(h, 1))
 
 
+class BNCNN(nn.Module):
+    """A CNN with BatchNormalization, Dropout and AveragePool; also the model of docs/accuracy.md's >= 98 % run.
+    The convolutions have no bias: BatchNormalization subtracts it again, its exact gradient is 0 and
+    what each side computes is rounding (1e-15 in float64, 1e-7 in float32), nothing to compare."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.pool = nn.AvgPool2d(2)
+        self.dropout = nn.Dropout(0.25)
+        self.fc = nn.Linear(32 * 7 * 7, 10)
+
+    def forward(self, image):
+        h = self.pool(torch.relu(self.bn1(self.conv1(image))))   # 16x14x14
+        h = self.pool(torch.relu(self.bn2(self.conv2(h))))       # 32x7x7
+        return self.fc(self.dropout(torch.flatten(h, 1)))
+
+
 MODELS = [
     # name, module, input name, input shape (batch first), batch size
     ("lenet", NormalizedLeNet, "image", (1, 28, 28), 8),
     ("mlp", MNISTNet, "input", (784,), 4),
     ("residual", Residual, "image", (1, 28, 28), 8),
+    ("bncnn", BNCNN, "image", (1, 28, 28), 8),
 ]
+
+
+def train_mode(model):
+    """model.train() with Dropout as the identity (eval), as make-trainable's train step has it."""
+    model.train()
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.eval()
+    return model
 
 
 def b64(a, dtype):
@@ -119,23 +155,38 @@ def batch(n, shape, seed):
 def make(outdir, name, module, input_name, shape, n):
     torch.manual_seed(0)
     model = module().float().eval()
+    norm = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
     path = os.path.join(outdir, f"{name}.onnx")
     torch.onnx.export(model, torch.zeros((2,) + shape), path, opset_version=17, input_names=[input_name],
                       output_names=["logits"], dynamic_axes={input_name: {0: "N"}, "logits": {0: "N"}},
-                      training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
+                      training=torch.onnx.TrainingMode.TRAINING if norm else torch.onnx.TrainingMode.EVAL,
+                      do_constant_folding=not norm)
+    model.load_state_dict(initial)  # a training-mode export runs the model: its running statistics moved
     import onnx
-    inits = {t.name for t in onnx.load(path).graph.initializer}
+    from onnx import numpy_helper
+    proto = onnx.load(path)
+    inits = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
     names = [p for p, _ in model.named_parameters()]
     missing = [p for p in names if p not in inits]
     assert not missing, f"{name}: parameters not kept as initializers by name: {missing}"
+    buffers = [b for b, _ in model.named_buffers() if "running" in b]
+    if norm:
+        assert {n.op_type for n in proto.graph.node} >= {"BatchNormalization", "Dropout", "AveragePool"}
+        for t in proto.graph.initializer:  # the export traced the model in train mode: put the initial statistics back
+            if t.name in buffers:
+                t.CopyFrom(numpy_helper.from_array(initial[t.name].numpy(), t.name))
+        assert all(b in inits for b in buffers), f"{name}: running statistics not kept as initializers"
+        onnx.save(proto, path)
+    train_mode(model)
 
     pixels, labels = batch(n, shape, seed=len(name))
     images = torch.tensor(pixels, dtype=torch.float64) / 255
     y = torch.tensor(labels, dtype=torch.int64)
     criterion = nn.CrossEntropyLoss()
 
-    double = module().double()
-    double.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+    double = train_mode(module().double())
+    double.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in initial.items()})
     logits = double(images)
     loss = criterion(logits, y)
     loss.backward()
@@ -156,6 +207,9 @@ def make(outdir, name, module, input_name, shape, n):
         "pixels": b64(pixels.reshape(-1), "u1"), "labels": labels.tolist(),
         "loss": loss.item(), "correct": int((logits.argmax(1) == y).sum().item()), "tensors": tensors,
     }
+    if buffers:
+        state = double.state_dict()
+        expected["buffers"] = {b: {"shape": list(state[b].shape), "after": encode(state[b].numpy())} for b in buffers}
     with open(os.path.join(outdir, f"{name}.expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
         f.write("\n")

@@ -3,9 +3,14 @@
  *
  * Window backward in portable ops, for any kernel, stride, padding and dilation (windows may overlap):
  * each kernel offset q picks, with a strided Slice, the input element it covers in every window
- * (N,C,…out); the per-offset gradients are stacked as (N, C·K, …out) and scattered back by one
- * ConvTranspose with group C whose kernel is one-hot at q (stride and dilation as in the forward), which
- * also sums what overlapping windows send to one element. Padding is cut off by a final Slice.
+ * (N,C,…out); the per-offset gradients are stacked as (N·C, K, …out), one plane per image and channel,
+ * and scattered back by one ConvTranspose with group 1, K input channels and one output channel whose
+ * kernel for channel q is one-hot at q (stride and dilation as in the forward), which also sums what
+ * overlapping windows send to one element. Padding is cut off by a final Slice.
+ *
+ * Not the same scatter as (N, C·K, …out) with group C: ONNX Runtime 1.30's WebGPU provider computes that
+ * grouped form wrong for a 2×2 kernel (4 channels a group; docs/webgpu.md, tools/webgpu-pool-grad-repro.ts),
+ * the group-1 form right on WebGPU and the CPU alike.
  */
 import { add, cast, concat, div, equal, mul, reshape, sub } from '../../graph/ops.js';
 import type { Value } from '../../graph/tape.js';
@@ -45,13 +50,17 @@ function scatter(parts: readonly Value[], x: Value, win: Window, out: readonly n
   const t = x.tape;
   const [c, h, w] = x.shape.slice(1) as number[];
   const k = parts.length;
-  const stacked = reshape(concat(parts.map((p) => reshape(p, [-1, c, 1, ...out])), 2), [-1, c * k, ...out]);
-  const ones = new Float32Array(c * k * win.kernel[0] * win.kernel[1]);
-  offsets(win.kernel).forEach(([i, j], q) => { for (let ch = 0; ch < c; ch++) ones[((ch * k + q) * win.kernel[0] + i) * win.kernel[1] + j] = 1; });
+  const n = x.shape[0];
+  const planes = typeof n === 'number' ? n * c : `${n}*${c}`;
+  const stacked = t.node('Reshape', [concat(parts.map((p) => reshape(p, [-1, c, 1, ...out])), 2), t.int64s([-1, k, ...out])],
+    [{ dtype: 'float32', shape: [planes, k, ...out] }])[0];
+  const ones = new Float32Array(k * win.kernel[0] * win.kernel[1]);
+  offsets(win.kernel).forEach(([i, j], q) => { ones[(q * win.kernel[0] + i) * win.kernel[1] + j] = 1; });
   const full = out.map((o, i) => (o - 1) * win.strides[i] + win.dilations[i] * (win.kernel[i] - 1) + 1);
-  let r = t.node('ConvTranspose', [stacked, t.tensor(float32Tensor([c * k, 1, ...win.kernel], ones))], [{ dtype: 'float32', shape: [x.shape[0], c, ...full] }], {
-    kernel_shape: win.kernel, strides: win.strides, dilations: win.dilations, group: c,
+  const planar = t.node('ConvTranspose', [stacked, t.tensor(float32Tensor([k, 1, ...win.kernel], ones))], [{ dtype: 'float32', shape: [planes, 1, ...full] }], {
+    kernel_shape: win.kernel, strides: win.strides, dilations: win.dilations, group: 1,
   })[0];
+  let r = t.node('Reshape', [planar, t.int64s([-1, c, ...full])], [{ dtype: 'float32', shape: [n, c, ...full] }])[0];
   const padded = [h + win.pads[0] + win.pads[2], w + win.pads[1] + win.pads[3]];
   if (padded.some((p, i) => p > full[i])) {
     r = t.node('Pad', [r, t.int64s([0, 0, 0, 0, 0, 0, padded[0] - full[0], padded[1] - full[1]])], [{ dtype: 'float32', shape: [x.shape[0], c, ...padded] }], { mode: 'constant' })[0];

@@ -28,7 +28,7 @@ export function makeTrainableCommand(): Command {
         loss: opts.loss, optimizer: opts.optimizer, output: opts.output, outDir: opts.out, weightDecay: opts.weightDecay, momentum: opts.momentum,
         freeze: opts.freeze ? opts.freeze.split(',').map((s) => s.trim()).filter(Boolean) : [],
       });
-      process.stdout.write(`Wrote ${result.files.train}, ${result.files.eval}, ${result.files.inference} (${result.tensors} parameter tensors, ${result.parameters.toLocaleString('en-US')} values)\n`);
+      process.stdout.write(`Wrote ${result.files.train}, ${result.files.eval}, ${result.files.inference}${result.files.gradient ? `, ${result.files.gradient}` : ''} (${result.tensors} parameter tensors, ${result.parameters.toLocaleString('en-US')} values)\n`);
       for (const note of result.notes) process.stdout.write(`Note: ${note}\n`);
     });
 }

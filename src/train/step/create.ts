@@ -1,4 +1,5 @@
 /** The step runner the trainer uses for an execution provider. */
+import type { ModelProto } from '../../graph/proto.js';
 import type { ExecutionProvider } from '../../runtime/execution-provider.js';
 import { boundThreads } from '../../runtime/threads.js';
 import { ParallelCpuRunner } from './parallel/runner.js';
@@ -11,6 +12,8 @@ export interface StepRunnerOptions {
   readonly threads?: number;
   /** The largest batch a step will be given. */
   readonly maxBatch: number;
+  /** The CPU runner's gradient model (default LeNet's): make-trainable's `<stem>.grad.onnx`. */
+  readonly gradient?: ModelProto;
 }
 
 /**

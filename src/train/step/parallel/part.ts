@@ -9,11 +9,12 @@
  * new values, which every part copies in before its next Gradients.
  */
 import {
-  BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, IMAGE, IMAGE_SIZE, LABEL, LOSS_SUM, PIXELS,
+  BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
 import { loadBinding } from '../../../runtime/binding/load.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
+import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
   BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
@@ -26,6 +27,8 @@ export interface PartModels {
   readonly adam: Uint8Array;
   /** The parameters of the gradient model, laid end to end. */
   readonly layout: FlatLayout;
+  /** The gradient model's data input: LeNet's `image` [N,1,28,28], a make-trainable model's own (state.ts dataInputOf). */
+  readonly data: DataInputSpec;
 }
 
 export class Part {
@@ -52,7 +55,7 @@ export class Part {
   };
 
   private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
-    private readonly gradient: BindingSession, private readonly adam: BindingSession, layout: FlatLayout) {
+    private readonly gradient: BindingSession, private readonly adam: BindingSession, layout: FlatLayout, private readonly data: DataInputSpec) {
     const parts = shared.parts;
     const total = shared.paramCount;
     this.params = [new Float32Array(total), new Float32Array(total)];
@@ -112,7 +115,7 @@ export class Part {
   static async create(index: number, shared: SharedBuffers, models: PartModels, kind: BindingKind): Promise<Part> {
     const b = await loadBinding(kind, { wasmThreads: 1 });
     const [gradient, adam] = await Promise.all([b.createSession(models.gradient, { threads: 1 }), b.createSession(models.adam, { threads: 1 })]);
-    return new Part(index, shared, b, gradient, adam, models.layout);
+    return new Part(index, shared, b, gradient, adam, models.layout, models.data);
   }
 
   /**
@@ -185,7 +188,7 @@ export class Part {
     let feeds = this.batchTensors.get(n);
     if (!feeds) {
       feeds = {
-        [IMAGE]: this.binding.float32(this.images.subarray(0, n * PIXELS), [n, 1, IMAGE_SIZE, IMAGE_SIZE]),
+        [this.data.name]: this.binding.float32(this.images.subarray(0, n * PIXELS), [n, ...this.data.dims]),
         [LABEL]: this.binding.int32(this.labels.subarray(0, n), [n]),
       };
       this.batchTensors.set(n, feeds);

@@ -18,13 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PIXELS, adamM, adamV, gradOf } from '../../../graph/contract.js';
 import { buildFlatAdamModel, buildGradientModel } from '../../../graph/models.js';
-import { encodeModel } from '../../../graph/proto.js';
+import { type ModelProto, encodeModel } from '../../../graph/proto.js';
 import { modelValueSpecs } from '../../../graph/export.js';
 import type { Batch } from '../../../data/batches.js';
 import { BINDING_KINDS, type BindingKind } from '../../../runtime/binding/types.js';
 import { checkThreads, defaultThreads } from '../../../runtime/threads.js';
 import type { StepResult, TrainStepRunner } from '../runner.js';
-import { type HostState, type StateSource, type TensorSpec, initialState, pairedInputs } from '../state.js';
+import { type HostState, type StateSource, type TensorSpec, dataInputOf, initialState, pairedInputs } from '../state.js';
 import { type FlatLayout, flatLayout, flattenInto, viewOf } from './layout.js';
 import { Part } from './part.js';
 import {
@@ -62,6 +62,12 @@ export interface ParallelCpuOptions {
   readonly maxBatch: number;
   /** ONNX Runtime binding every part runs on (default 'node'; 'web' is onnxruntime-web's WASM build). */
   readonly backend?: BindingKind;
+  /**
+   * The gradient model (default LeNet's, buildGradientModel): make-trainable's `<stem>.grad.onnx` for
+   * `train --model`. Its parameters are its inputs X with an output `grad.X`; its data input is found
+   * as the train step's (state.ts dataInputOf).
+   */
+  readonly gradient?: ModelProto;
 }
 
 interface Life {
@@ -149,8 +155,9 @@ export class ParallelCpuRunner implements TrainStepRunner {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
     const backend = options.backend ?? 'node';
     if (!BINDING_KINDS.includes(backend)) throw new RangeError(`backend must be one of ${BINDING_KINDS.join(', ')}; got '${String(backend)}'`);
-    const gradientModel = buildGradientModel();
+    const gradientModel = options.gradient ?? buildGradientModel();
     const io = modelValueSpecs(gradientModel);
+    const data = dataInputOf(io.inputs, PIXELS, 'the gradient model');
     const layout = flatLayout(pairedInputs(io.inputs, io.outputs.map((o) => o.name), gradOf, 'the gradient model'));
     const stateSpecs = [...layout.specs, ...layout.specs.map((p) => ({ ...p, name: adamM(p.name) })), ...layout.specs.map((p) => ({ ...p, name: adamV(p.name) }))];
     const initial = new Map(initialState(stateSpecs, from, 'the CPU trainer').map((t) => [t.name, t.data]));
@@ -167,8 +174,8 @@ export class ParallelCpuRunner implements TrainStepRunner {
     const url = parts > 1 ? workerUrl() : undefined;
     const life: Life = { closing: false };
     const control = new Int32Array(shared.control);
-    const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1), layout }, backend }, life, control));
-    const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0), layout }, backend), ...started.map((w) => w.ready)]);
+    const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1), layout, data }, backend }, life, control));
+    const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0), layout, data }, backend), ...started.map((w) => w.ready)]);
     const failed = [main, ...workers].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (main.status === 'fulfilled' && !failed) return new ParallelCpuRunner(shared, main.value, layout, stateSpecs, started.map((w) => w.handle), life);
     life.closing = true;
