@@ -33,7 +33,7 @@ describe('decoded-IDX cache', () => {
     const first = await readDecodedIdx(file, cache);
     expect(first.from).toBe('decoded');
     expect(Buffer.from(first.bytes).equals(Buffer.from(raw))).toBe(true);
-    const entry = decodedCachePath(cache, await readFile(file));
+    const entry = await decodedCachePath(cache, file);
     expect((await stat(entry)).size).toBe(DECODED_HEADER_BYTES + raw.length);
     const second = await readDecodedIdx(file, cache);
     expect(second.from).toBe('cache');
@@ -41,12 +41,12 @@ describe('decoded-IDX cache', () => {
     expect(Buffer.from(second.bytes).equals(Buffer.from(raw))).toBe(true);
   });
 
-  it('keys entries by content: a replaced source never hits the old entry', async () => {
+  it('keys entries by the file itself: a rewritten source, even of the same size, never hits the old entry', async () => {
     const file = join(root, 'replaced.gz');
     const cache = join(root, 'cache-replaced');
     await writeFile(file, gz(idxLabels(labels(10))));
     await readDecodedIdx(file, cache);
-    const other = idxLabels(labels(11));
+    const other = idxLabels(labels(10).reverse());
     await writeFile(file, gz(other));
     const again = await readDecodedIdx(file, cache);
     expect(again.from).toBe('decoded');
@@ -64,7 +64,7 @@ describe('decoded-IDX cache', () => {
     await writeFile(file, gz(raw));
     const cache = join(root, `cache-${Math.random().toString(36).slice(2)}`);
     await readDecodedIdx(file, cache);
-    const entry = decodedCachePath(cache, await readFile(file));
+    const entry = await decodedCachePath(cache, file);
     await writeFile(entry, damage(await readFile(entry)));
     const rebuilt = await readDecodedIdx(file, cache);
     expect(rebuilt.from).toBe('decoded');
