@@ -151,7 +151,8 @@ export function renderColdStart(c: ColdStartResult, machineTag: string): string[
   for (const [label, runs] of [['onnx-lenet, cached', c.cached], ['PyTorch', c.torch]] as const) {
     const r = medianRun(runs);
     if (!r) continue;
-    out.push('', `Timeline of the median ${label} run (ms since the process started; the phases of ours overlap where the data loads during the runner's start-up):`, '',
+    const overlap = runs === c.cached ? '; the data loads during the runner\'s start-up, so those marks interleave' : '';
+    out.push('', `Timeline of the median ${label} run (ms since the process started${overlap}):`, '',
       '| mark | ms | since previous |', '|---|---:|---:|', ...timelineRows(r));
   }
   return out;
