@@ -65,15 +65,16 @@ function lastJsonLine(stdout: string): WorkerReport | undefined {
 /**
  * PyTorch's allocator setting for every PyTorch process of the bench: glibc keeps freed memory instead of
  * returning each large block to the kernel. Without it a batch-1000 forward faulted in ~85 MB of fresh
- * pages (~21,800 minor faults) every run, and page faults are slow in these VMs: 340–390 ms per forward,
- * 63 ms with it (docs/benchmarks.md, "PyTorch's batch-1000 inference"). onnxruntime reuses its own arena.
+ * pages (~21,800 minor faults) every run, and page faults are slow in these VMs: 324–352 ms per forward in
+ * six processes out of six; with it 62–66 ms in two of six and 213–228 ms in four (docs/benchmarks.md,
+ * "PyTorch's batch-1000 inference"). onnxruntime reuses its own arena.
  */
 export const TORCH_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '2000000000' };
 
 /** Runs one configuration once, in a child process; PyTorch exits 3 when it cannot be imported. */
 export function runConfig(config: BenchConfig, settings: RunSettings, parts: readonly Part[] = config.parts): RunOutcome {
-  // PyTorch: every part in a process of its own, so no part inherits the heap another left behind (its
-  // batch-1000 inference took 223 ms after the training parts and 63 ms alone, same process settings).
+  // PyTorch: every part in a process of its own, so no part's figure depends on the heap another part left
+  // behind (its batch-1000 forward is bimodal from one process to the next; the ratios use the fastest round).
   if (config.family === 'pytorch' && parts.length > 1) {
     const outcomes = parts.map((part) => runConfig(config, settings, [part]));
     const failed = outcomes.find((o): o is Extract<RunOutcome, { ok: false }> => !o.ok);
