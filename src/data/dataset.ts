@@ -35,6 +35,11 @@ export interface LoadDatasetOptions {
   cacheDir?: string;
   /** Mirror base URLs, tried in order; overrides env ONNX_LENET_MIRRORS (comma separated) and the built-in list. */
   mirrors?: readonly string[];
+  /**
+   * Keep the decoded bytes of gzipped IDX files in `<cacheDir>/decoded/` (keyed by the .gz file's SHA-256,
+   * verified on every load), so later runs skip gunzip (default true).
+   */
+  decodedCache?: boolean;
   /** Try the mirrors when the files are not cached (default: true for the cache, false for a `dataDir`). */
   download?: boolean;
   /** When 'mnist' is absent from the cache and cannot be downloaded (no `dataDir`), warn and use 'mnist-sample' (default true). */
@@ -48,14 +53,17 @@ export interface LoadDatasetOptions {
   signal?: AbortSignal;
 }
 
+/** The folder of the cache root that holds decoded IDX files. */
+export const DECODED_CACHE_FOLDER = 'decoded';
+
 function checkName(name: string): asserts name is DatasetName {
   if (!(DATASET_NAMES as readonly string[]).includes(name)) {
     throw new RangeError(`dataset must be one of ${DATASET_NAMES.join(', ')}; got ${JSON.stringify(name)}`);
   }
 }
 
-async function fromFolder(dir: string, paths: IdxPaths, wanted: RemoteDatasetName, warn: (m: string) => void): Promise<Dataset> {
-  const loaded = await loadIdxFiles(paths);
+async function fromFolder(dir: string, paths: IdxPaths, wanted: RemoteDatasetName, warn: (m: string) => void, decoded: string | undefined): Promise<Dataset> {
+  const loaded = await loadIdxFiles(paths, decoded);
   const known = identify(loaded.rawMd5);
   if (known !== undefined && known !== wanted) {
     warn(`${dir} holds ${SPECS[known].title} (by checksum), not ${SPECS[wanted].title}; using it as found`);
@@ -65,8 +73,8 @@ async function fromFolder(dir: string, paths: IdxPaths, wanted: RemoteDatasetNam
   return { name, source: `folder ${dir}${checked}`, train: loaded.train, test: loaded.test };
 }
 
-async function fromCache(dir: string, paths: IdxPaths, name: RemoteDatasetName): Promise<Dataset> {
-  const loaded = await loadIdxFiles(paths);
+async function fromCache(dir: string, paths: IdxPaths, name: RemoteDatasetName, decoded: string | undefined): Promise<Dataset> {
+  const loaded = await loadIdxFiles(paths, decoded);
   const bad = SPECS[name].files.find((f) => loaded.rawMd5[f.role] !== f.rawMd5);
   if (bad !== undefined) {
     throw new Error(`${join(dir, bad.file)}: expected decompressed MD5 ${bad.rawMd5}, found ${loaded.rawMd5[bad.role]}; delete the file and download it again`);
@@ -74,12 +82,12 @@ async function fromCache(dir: string, paths: IdxPaths, name: RemoteDatasetName):
   return { name, source: `cache ${dir}`, train: loaded.train, test: loaded.test };
 }
 
-async function loadRemote(name: RemoteDatasetName, root: string, options: LoadDatasetOptions, warn: (m: string) => void): Promise<Dataset> {
+async function loadRemote(name: RemoteDatasetName, root: string, options: LoadDatasetOptions, warn: (m: string) => void, decoded: string | undefined): Promise<Dataset> {
   const direct = await findCompleteIdxFiles(root);
-  if (direct !== undefined) return fromFolder(root, direct, name, warn);
+  if (direct !== undefined) return fromFolder(root, direct, name, warn, decoded);
   const dir = join(root, name);
   const paths = await ensureCached(SPECS[name], dir, options);
-  return fromCache(dir, paths, name);
+  return fromCache(dir, paths, name, decoded);
 }
 
 async function loadSample(cacheRoot: string): Promise<Dataset> {
@@ -139,18 +147,20 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   const warn = options.onWarning ?? stderrWarning;
   // The sample's decoded copy is ours: it goes to our cache, never into a user's data folder.
   if (name === 'mnist-sample') return nonEmpty(await loadSample(cache));
+  // Decoded copies of gzipped files go to our cache too (decoded-cache.ts), whoever's folder they came from.
+  const decoded = options.decodedCache === false ? undefined : join(cache, DECODED_CACHE_FOLDER);
   const userDir = options.dataDir;
   if (userDir !== undefined) {
     await checkUserFolder(userDir);
     try {
-      return nonEmpty(await loadRemote(name, userDir, { ...options, download: options.download ?? false }, warn));
+      return nonEmpty(await loadRemote(name, userDir, { ...options, download: options.download ?? false }, warn, decoded));
     } catch (error) {
       if (error instanceof NotCachedError) throw await missingInUserFolder(userDir, name);
       throw error;
     }
   }
   try {
-    return nonEmpty(await loadRemote(name, cache, options, warn));
+    return nonEmpty(await loadRemote(name, cache, options, warn, decoded));
   } catch (error) {
     // Only absence falls back: a damaged or wrong file is an error whatever the data set.
     const absent = error instanceof MirrorsFailedError || error instanceof NotCachedError;

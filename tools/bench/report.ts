@@ -5,7 +5,8 @@
  */
 import type { BenchConfig } from './configs.js';
 import { inferenceFlops, trainStepFlops } from './flops.js';
-import type { MachineInfo } from './machine.js';
+import { type ColdStartResult, medianSeconds, renderColdStart } from './cold-start.js';
+import { type MachineInfo, machineTag } from './machine.js';
 import type { PeakResult } from './peak.js';
 import { median } from './stats.js';
 import type { TrainRss } from './train-rss.js';
@@ -77,21 +78,24 @@ export interface ReportInput {
   readonly peaks: Readonly<Record<1 | 2, PeakResult | undefined>>;
   readonly trainRss: TrainRss;
   readonly epochImages: number;
+  /** The whole-process comparison (cold-start.ts), unless --no-cold-start. */
+  readonly coldStart?: ColdStartResult;
   /** `--quick`: one round of few steps after a short warm-up; the figures are indicative only. */
   readonly quick?: boolean;
 }
 
 function tables(i: ReportInput): string[] {
   const ref = (m: Metric): number | undefined => torchBest(i.rows, m);
+  const tag = machineTag(i.machine);
   const out = [
-    '### Training (state fed back every step)', '',
+    `### Training (state fed back every step; ${tag})`, '',
     '| configuration | threads | batch 64: ms/step median (p10–p90) | images/s | × PyTorch | batch 256: ms/step | images/s | × PyTorch | epoch images/s | × PyTorch | peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of i.rows) {
     out.push(`| ${name(r)} | ${r.config.threads} | ${lat(r.lat.train64)} | ${f0(ips(r, 'train64'))} | ${ratio(ips(r, 'train64'), ref('train64'))} | ${lat(r.lat.train256)} | ${f0(ips(r, 'train256'))} | ${ratio(ips(r, 'train256'), ref('train256'))} | ${f0(ips(r, 'epoch'))} | ${ratio(ips(r, 'epoch'), ref('epoch'))} | ${f0(r.maxRssMb)} |`);
   }
-  out.push('', '### Inference (`lenet.onnx`; PyTorch in eval mode under no_grad)', '',
+  out.push('', `### Inference (\`lenet.onnx\`; PyTorch in eval mode under no_grad, each inference part in a process of its own; ${tag})`, '',
     '| configuration | threads | batch 1: ms median (p10–p90) | images/s | × PyTorch | batch 1000: ms median (p10–p90) | images/s | × PyTorch | peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of i.rows.filter((row) => row.config.parts.some((p) => p.startsWith('infer')))) {
@@ -104,7 +108,7 @@ function flopsSection(i: ReportInput): string[] {
   const f = trainStepFlops(64);
   const mf = (x: number): string => (x / 1e6).toFixed(1);
   const out = [
-    '### Work per step and fraction of peak', '',
+    `### Work per step and fraction of peak (${machineTag(i.machine)})`, '',
     `One training step at batch 64 (counted from the layer shapes, tools/bench/flops.ts): forward ${mf(f.forward)} MFLOP, backward ${mf(f.backward)} MFLOP, Adam ${mf(f.adam)} MFLOP, element-wise (ReLU, pooling, loss) ~${mf(f.elementwise)} MFLOP: **${mf(f.total)} MFLOP**. Inference: ${(inferenceFlops(1) / 1e6).toFixed(2)} MFLOP per image.`, '',
     'Under load the median mixes work with waiting for a core; the p10 step (the least disturbed tenth) is the closer measure of what the kernels reach, and the peak is the best MatMul run.', '',
     '| threads | MatMul peak (1024³, best run) GFLOP/s | train step b64 GFLOP/s: median step / p10 step | fraction of peak (median / p10) | inference b1000 GFLOP/s (median / p10) | fraction of peak (median / p10) |',
@@ -137,13 +141,17 @@ function targets(i: ReportInput): string[] {
   const webEpoch = best(ipsOf('web-1', 'epoch'), ipsOf('web-2', 'epoch'));
   const r = (x: number | undefined, m: Metric): number | undefined => (x && torchBest(i.rows, m) ? x / (torchBest(i.rows, m) as number) : undefined);
   const rss = i.trainRss.maxRssMb;
+  const ours = i.coldStart ? medianSeconds(i.coldStart.cached) : undefined;
+  const theirs = i.coldStart ? medianSeconds(i.coldStart.torch) : undefined;
+  const whole = ours && theirs ? theirs / ours : undefined;
   return [
-    `### Targets (ratios against PyTorch's fastest round of this run; status from our median round)${i.quick ? ' — quick run: indicative only, WebAssembly barely warmed up; judge the targets on a full run' : ''}`, '',
+    `### Targets (${machineTag(i.machine)}; ratios against PyTorch's fastest round of this run; status from our median round)${i.quick ? ' — quick run: indicative only, WebAssembly barely warmed up; judge the targets on a full run' : ''}`, '',
     '| target | measured | status |', '|---|---|---|',
     `| training, batch 64, 2 threads ≥ 3× PyTorch images/s | median round ${f0(t64)} images/s = ${f2(r(t64, 'train64'))}× (fastest round ${f0(t64Fastest)} = ${f2(r(t64Fastest, 'train64'))}×) | ${check(r(t64, 'train64') === undefined ? undefined : (r(t64, 'train64') as number) >= 3)} |`,
     `| inference batch 1000 ≥ 2× PyTorch | ${f0(best1000)} images/s = ${f2(r(best1000, 'infer1000'))}× | ${check(r(best1000, 'infer1000') === undefined ? undefined : (r(best1000, 'infer1000') as number) >= 2)} |`,
     `| inference batch 1 ≤ 0.1 ms per image (onnxruntime-node) | ${f2(Number.isFinite(b1) ? b1 : undefined)} ms | ${check(Number.isFinite(b1) ? b1 <= 0.1 : undefined)} |`,
     `| onnxruntime-web WASM training ≥ PyTorch CPU images/s | batch 64 steady state, median round ${f0(web)} images/s = ${f2(r(web, 'train64'))}× (fastest round ${f0(webFastest)} = ${f2(r(webFastest, 'train64'))}×); epoch (with warm-up) ${f0(webEpoch)} images/s = ${f2(r(webEpoch, 'epoch'))}× | ${check(r(web, 'train64') === undefined ? undefined : (r(web, 'train64') as number) >= 1)} |`,
+    `| whole process, \`onnx-lenet train --epochs 1\` (cached data) ≥ 3× PyTorch's one-epoch process | ${ours === undefined ? '–' : `${f2(ours)} s`} vs ${theirs === undefined ? '–' : `${f2(theirs)} s`} = ${f2(whole)}× | ${check(whole === undefined ? undefined : whole >= 3)} |`,
     `| peak RSS of \`${i.trainRss.command}\` < 400 MB | ${rss === undefined ? i.trainRss.note ?? '–' : `${rss.toFixed(0)} MB (${i.trainRss.seconds?.toFixed(1)} s)`} | ${check(rss === undefined ? undefined : rss < 400)} |`,
   ];
 }
@@ -159,6 +167,6 @@ export function renderReport(i: ReportInput): string {
     `- **Data**: latency rows use a fixed MNIST-like batch; epoch rows one shuffled pass over ${i.epochImages.toLocaleString('en-US')} Fashion-MNIST training images (Debian's \`dataset-fashion-mnist\`) at batch 64, including batch assembly; PyTorch with the data preloaded as a float tensor`,
     '- p10–p90: spread of step times within a round (median over rounds)',
     '- **× PyTorch**: against PyTorch\'s fastest round for that metric over all its rows (thread counts, wait policy), not its median: PyTorch\'s step time here swings between processes (11 and 37 ms medians for the same 1-thread step, minutes apart), so the ratios are conservative', '',
-    ...tables(i), '', ...flopsSection(i), '', ...targets(i),
+    ...tables(i), '', ...flopsSection(i), '', ...(i.coldStart ? [...renderColdStart(i.coldStart, machineTag(i.machine)), ''] : []), ...targets(i),
   ].join('\n');
 }

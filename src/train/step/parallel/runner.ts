@@ -23,6 +23,7 @@ import { modelValueSpecs } from '../../../graph/export.js';
 import type { Batch } from '../../../data/batches.js';
 import { BINDING_KINDS, type BindingKind } from '../../../runtime/binding/types.js';
 import { checkThreads, defaultThreads } from '../../../runtime/threads.js';
+import { trace } from '../../../util/trace.js';
 import type { StepResult, TrainStepRunner } from '../runner.js';
 import { type HostState, type StateSource, type TensorSpec, dataInputOf, initialState, pairedInputs } from '../state.js';
 import { type FlatLayout, flatLayout, flattenInto, viewOf } from './layout.js';
@@ -155,6 +156,7 @@ export class ParallelCpuRunner implements TrainStepRunner {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
     const backend = options.backend ?? 'node';
     if (!BINDING_KINDS.includes(backend)) throw new RangeError(`backend must be one of ${BINDING_KINDS.join(', ')}; got '${String(backend)}'`);
+    trace('parallel runner: building models');
     const gradientModel = options.gradient ?? buildGradientModel();
     const io = modelValueSpecs(gradientModel);
     const data = dataInputOf(io.inputs, PIXELS, 'the gradient model');
@@ -171,11 +173,13 @@ export class ParallelCpuRunner implements TrainStepRunner {
       return encodeModel(buildFlatAdamModel(slice.end - slice.start, parts));
     };
 
+    trace('parallel runner: models built');
     const url = parts > 1 ? workerUrl() : undefined;
     const life: Life = { closing: false };
     const control = new Int32Array(shared.control);
     const started = Array.from({ length: parts - 1 }, (_, i) => startWorker(url!, { index: i + 1, shared, models: { gradient, adam: adamFor(i + 1), layout, data }, backend }, life, control));
     const [main, ...workers] = await Promise.allSettled([Part.create(0, shared, { gradient, adam: adamFor(0), layout, data }, backend), ...started.map((w) => w.ready)]);
+    trace('parallel runner: sessions and workers ready');
     const failed = [main, ...workers].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (main.status === 'fulfilled' && !failed) return new ParallelCpuRunner(shared, main.value, layout, stateSpecs, started.map((w) => w.handle), life);
     life.closing = true;
