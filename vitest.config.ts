@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -12,6 +14,8 @@ export default defineConfig({
       // Vitest runs the sources as TypeScript, which a worker thread cannot load: the CPU trainer's
       // threads run the compiled worker (`npm test` builds first).
       ONNX_LENET_CPU_WORKER: fileURLToPath(new URL('./dist/src/train/step/parallel/worker.js', import.meta.url)),
+      // Downloads, decoded data and mnist-sample's cache go to a cache of the tests' own, never the user's.
+      XDG_CACHE_HOME: join(tmpdir(), 'onnx-lenet-test-cache'),
     },
   },
 });
