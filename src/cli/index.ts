@@ -14,11 +14,12 @@ import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
 import { makeTrainableCommand } from './commands/make-trainable.js';
 import { isLongCommandLine, receiveArgv, relaunch } from './relaunch.js';
+import { PACKAGE_VERSION } from '../version.js';
 
 export function createProgram(): Command {
   const program = new Command('onnx-lenet')
     .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
-    .version('0.1.0');
+    .version(PACKAGE_VERSION);
   program.addCommand(buildGraphCommand());
   program.addCommand(makeTrainableCommand());
   program.addCommand(trainCommand());

@@ -36,8 +36,9 @@ export interface LoadDatasetOptions {
   /** Mirror base URLs, tried in order; overrides env ONNX_LENET_MIRRORS (comma separated) and the built-in list. */
   mirrors?: readonly string[];
   /**
-   * Keep the decoded bytes of gzipped IDX files in `<cacheDir>/decoded/` (keyed by the .gz file's SHA-256,
-   * verified on every load), so later runs skip gunzip (default true).
+   * Keep the decoded bytes of gzipped IDX files in `<cacheDir>/decoded/` (keyed by the .gz file's identity —
+   * path, device, inode, size, mtime, ctime — and verified by the decoded bytes' SHA-256 on every load), so
+   * later runs skip gunzip (default true).
    */
   decodedCache?: boolean;
   /** Try the mirrors when the files are not cached (default: true for the cache, false for a `dataDir`). */

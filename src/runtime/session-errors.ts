@@ -105,7 +105,7 @@ export function explainSessionError(ep: ExecutionProvider, error: unknown, binDi
   let what = `session creation failed: ${shortOrtMessage(text)}`;
   if (/fallback to CPU EP has been explicitly disabled/i.test(text)) {
     failure = 'cpu-fallback';
-    what = `the model has nodes without a ${ep} kernel and CPU fallback is disabled; \`checkCoverage\` (tools/kernels/coverage.ts) names them`;
+    what = `the model has nodes without a ${ep} kernel and CPU fallback is disabled; use '--ep cpu' for this model`;
   } else if (ep === 'webgpu' && /No supported adapters|Failed to get a WebGPU adapter/i.test(text)) {
     failure = 'no-adapter';
     what = `no GPU adapter found (Dawn found no Vulkan/WebGPU device); use --ep cpu, or ${LAVAPIPE_HINT}`;

@@ -29,10 +29,10 @@ export const DEFAULT_VALIDATION: ValidationSplitOptions = { fraction: 0.1, seed:
 /** The spec of a sweep: its options with every default filled in. */
 export function sweepSpec(options: SweepOptions): SweepSpec {
   const space: SweepSpace = { ...DEFAULT_SPACE, ...options.space };
-  planTrials(space, { trials: options.trials, samplingSeed: options.samplingSeed }); // checks the space
   if (options.trials !== undefined && (!Number.isSafeInteger(options.trials) || options.trials < 1)) throw new RangeError(`trials must be a positive integer, got ${options.trials}`);
+  planTrials(space, { trials: options.trials, samplingSeed: options.samplingSeed }); // checks the space
   return {
-    space, trials: options.trials ?? null, samplingSeed: options.samplingSeed ?? 0, dataset: options.dataset ?? 'mnist', dataDir: options.dataDir ?? null,
+    space, trials: options.trials ?? null, samplingSeed: options.samplingSeed ?? 0, dataset: options.dataset ?? 'mnist', dataDir: options.dataDir ?? null, fallback: options.fallback ?? true,
     validation: options.validation ?? DEFAULT_VALIDATION, ep: options.ep ?? 'cpu', threads: options.threads ?? defaultThreads(),
   };
 }
@@ -182,7 +182,7 @@ async function runTrial(trial: TrialRecord, sweepDir: string, spec: SweepSpec, s
       ...recipeOptions(c.recipe), lr: c.lr, batchSize: c.batchSize, epochs: c.epochs, seed: trial.seed,
       ...(c.lrSchedule !== undefined ? { lrSchedule: c.lrSchedule } : {}), ...(c.augment !== undefined ? { augment: c.augment } : {}),
       dataset: spec.dataset, dataDir: spec.dataDir ?? undefined, validation: spec.validation, ep: spec.ep, threads: spec.threads,
-      outDir, resume, signal,
+      fallback: spec.fallback, outDir, resume, signal,
     }, {
       onStart: (info) => {
         record.dataset ??= { name: info.dataset, source: info.source, train: info.trainCount, validation: info.validationCount ?? 0, test: info.testCount };

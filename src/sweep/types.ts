@@ -37,6 +37,8 @@ export interface SweepSpec {
   readonly samplingSeed: number;
   readonly dataset: DatasetName;
   readonly dataDir: string | null;
+  /** Whether trials may fall back to 'mnist-sample' when 'mnist' cannot be had (`--no-fallback`). */
+  readonly fallback: boolean;
   readonly validation: ValidationSplitOptions;
   readonly ep: ExecutionProvider;
   readonly threads: number;

@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import protobuf from 'protobufjs';
-import { writeFileAtomic } from '../util/fs.js';
 import { CheckpointFieldError, type TrainProgress, parseCheckpointMeta } from './checkpoint-meta.js';
 import { type HostState, sizeOf } from './step/state.js';
 import type { ResumableOptions } from './types.js';
@@ -45,10 +44,6 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     })),
   };
   return CheckpointMessage.encode(CheckpointMessage.fromObject(body)).finish();
-}
-
-export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  await writeFileAtomic(file, encodeCheckpoint(checkpoint));
 }
 
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {

@@ -25,7 +25,7 @@ function run(cmd: string, args: string[], cwd: string): { stdout: string; stderr
 
 describe.skipIf(!hasNpm)('npm pack, install offline, import and run', () => {
   test('the tarball installs into an empty folder; import with types and the CLI work', () => {
-    // dist/ is built before the tests (npm test); `npm pack` alone would build it with the prepare script.
+    // dist/ is built before the tests (npm test); `npm pack` alone would build it with the prepack script.
     const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT).stdout) as [{ filename: string; files: { path: string }[] }];
     const files = packed[0].files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['bin/onnx-lenet.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/index.js', 'web/index.html', 'dist/web/src/main.js']));

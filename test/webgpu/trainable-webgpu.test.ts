@@ -15,9 +15,9 @@ import { isOptimizerState } from '../../src/graph/contract.js';
 import { encodeModel } from '../../src/graph/proto.js';
 import { createSession } from '../../src/runtime/providers.js';
 import { FIXTURES, type FixtureName, firstStepFeeds, loadFixture, outputErrors, trainableOf } from '../autodiff/fixtures.js';
-import { webgpuUnavailable } from './helpers.js';
+import { webgpuSkip } from './helpers.js';
 
-const unavailable = await webgpuUnavailable();
+const unavailable = await webgpuSkip();
 if (unavailable !== null) console.warn(`Skipping the WebGPU tests: ${unavailable}`);
 
 async function run(bytes: Uint8Array, ep: 'cpu' | 'webgpu', feeds: Record<string, ort.Tensor>): Promise<Record<string, Float32Array>> {

@@ -20,7 +20,8 @@ async function createNodeSession(model: Uint8Array, options: SessionOptions = {}
     threads: options.threads, ...(ep === 'cpu' ? { spinning: false } : {}),
     ...(options.keepOnDevice ? { outputsOnGpu: options.keepOnDevice } : {}),
   });
-  const fetchesFor = new WeakMap<OutputArrays, Record<string, ort.Tensor | null>>();
+  /** Per set of host arrays: the fetches over them, and whether every output goes there. */
+  const fetchesFor = new WeakMap<OutputArrays, { fetches: Record<string, ort.Tensor | null>; all: boolean }>();
   /** The copy session for the device tensors last downloaded, and their names. */
   let readBack: { key: string; copy: GpuReadBack } | undefined;
   return {
@@ -28,18 +29,18 @@ async function createNodeSession(model: Uint8Array, options: SessionOptions = {}
     outputNames: session.outputNames,
     async run(feeds, into) {
       if (!into) return session.run(feeds as NodeFeeds);
-      let fetches = fetchesFor.get(into);
-      if (!fetches) {
-        fetches = Object.fromEntries(session.outputNames.map((name) => {
+      let cached = fetchesFor.get(into);
+      if (!cached) {
+        const fetches = Object.fromEntries(session.outputNames.map((name) => {
           const o = into[name];
           return [name, o ? new ort.Tensor('float32', o.data, [...o.dims]) : null];
         }));
-        fetchesFor.set(into, fetches);
+        cached = { fetches, all: session.outputNames.every((name) => name in into) };
+        fetchesFor.set(into, cached);
       }
-      const out = await session.run(feeds as NodeFeeds, fetches);
+      const out = await session.run(feeds as NodeFeeds, cached.fetches);
       // The step runners ask for every output in host arrays: nothing is left to hand back.
-      if (session.outputNames.every((name) => name in into)) return {};
-      return Object.fromEntries(Object.entries(out).filter(([name]) => !(name in into)));
+      return cached.all ? {} : Object.fromEntries(Object.entries(out).filter(([name]) => !(name in into)));
     },
     async download(tensors) {
       const onDevice = Object.entries(tensors).filter(([, t]) => t.location === 'gpu-buffer');

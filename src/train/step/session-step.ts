@@ -106,8 +106,7 @@ export class TrainStepSession implements TrainStepRunner {
     const previous = this.state;
     this.state = Object.fromEntries(this.signature.state.map((s) => [s.name, out[next(s.name)]]));
     for (const t of Object.values(previous)) if (onDevice(t)) t.dispose();
-    const results = await this.session.download({ [LOSS]: out[LOSS], [CORRECT]: out[CORRECT] });
-    return { loss: results[LOSS][0], correct: results[CORRECT][0] };
+    return { loss: await this.scalar(out[LOSS]), correct: await this.scalar(out[CORRECT]) };
   }
 
   /** A host copy of the current state (downloaded from the device when it lives there). */
@@ -119,6 +118,12 @@ export class TrainStepSession implements TrainStepRunner {
   async release(): Promise<void> {
     for (const t of Object.values(this.state)) if (onDevice(t)) t.dispose();
     await this.session.release();
+  }
+
+  /** A one-value output: read in place when it is on the host (as loss and correct are), else downloaded. */
+  private async scalar(t: BindingTensor): Promise<number> {
+    if (!onDevice(t)) return (t.data as Float32Array)[0];
+    return (await this.session.download({ value: t })).value[0];
   }
 
   /** Tensors over the batch's own (reused) buffers, made once per buffer. */

@@ -12,6 +12,7 @@
  * X), so one rule, `pairedInputs`, finds both. Pure code: the page loads this file too.
  */
 import { isOptimizerState, next } from '../../graph/contract.js';
+import { sizeOf } from '../../graph/shape.js';
 import type { Binding, Feeds, ValueSpec } from '../../runtime/binding/types.js';
 
 /** A float32 tensor's name and (static) shape. */
@@ -41,7 +42,7 @@ export interface TrainStepSignature {
   readonly outputs: readonly string[];
 }
 
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+export { sizeOf };
 
 /** Inputs X of a model for which `outputFor(X)` is one of its outputs, as float32 tensors of static shape. */
 export function pairedInputs(inputs: readonly ValueSpec[], outputs: readonly string[], outputFor: (name: string) => string, what: string): TensorSpec[] {

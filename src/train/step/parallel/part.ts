@@ -33,6 +33,8 @@ export interface PartModels {
 
 export class Part {
   private readonly slice: Range;
+  /** Every part's slice of the flat parameters (this one's is `slice`), fixed for the runner's life. */
+  private readonly slices: readonly Range[];
   /** Two alternating copies of all parameters: a step reads set `parity` and writes its slice of the other. */
   private readonly params: [Float32Array, Float32Array];
   private readonly grad: Float32Array;
@@ -60,7 +62,8 @@ export class Part {
     const total = shared.paramCount;
     this.params = [new Float32Array(total), new Float32Array(total)];
     this.grad = new Float32Array(total);
-    this.slice = paramSlice(total, parts, index);
+    this.slices = Array.from({ length: parts }, (_, k) => paramSlice(total, parts, k));
+    this.slice = this.slices[index];
     const length = this.slice.end - this.slice.start;
     this.view = {
       scalars: new Float32Array(shared.scalars),
@@ -76,11 +79,10 @@ export class Part {
     this.labels = new Int32Array(most.end - most.start);
     this.shares = Array.from({ length: parts }, (_, k) => (k === index ? this.grad.subarray(this.slice.start, this.slice.end) : new Float32Array(length)));
 
-    const backend = binding;
-    const scalar = (a: Float32Array): ReturnType<Binding['float32']> => backend.float32(a, []);
+    const scalar = (a: Float32Array): ReturnType<Binding['float32']> => binding.float32(a, []);
     const gradientFeeds = (set: Float32Array): Feeds => {
       const feeds: Feeds = { [BATCH_COUNT]: scalar(this.scalars.count) };
-      layout.specs.forEach((spec, k) => { feeds[spec.name] = backend.float32(viewOf(layout, set, k), spec.shape); });
+      layout.specs.forEach((spec, k) => { feeds[spec.name] = binding.float32(viewOf(layout, set, k), spec.shape); });
       return feeds;
     };
     this.gradientFeeds = [gradientFeeds(this.params[0]), gradientFeeds(this.params[1])];
@@ -93,10 +95,10 @@ export class Part {
     const adamFeeds = (s: 0 | 1): Feeds => {
       const feeds: Feeds = {
         [STEP_SIZE]: scalar(this.scalars.stepSize), [BIAS_CORRECTION2_SQRT]: scalar(this.scalars.bc2),
-        [FLAT_PARAM]: backend.float32(mine(this.params[s]), [length]),
-        [FLAT_M]: backend.float32(this.m[s], [length]), [FLAT_V]: backend.float32(this.v[s], [length]),
+        [FLAT_PARAM]: binding.float32(mine(this.params[s]), [length]),
+        [FLAT_M]: binding.float32(this.m[s], [length]), [FLAT_V]: binding.float32(this.v[s], [length]),
       };
-      this.shares.forEach((share, k) => { feeds[gradOf(k)] = backend.float32(share, [length]); });
+      this.shares.forEach((share, k) => { feeds[gradOf(k)] = binding.float32(share, [length]); });
       return feeds;
     };
     const adamOutputs = (s: 0 | 1): OutputArrays => ({
@@ -142,7 +144,7 @@ export class Part {
     const set = this.params[parity];
     for (let k = 0; k < parts; k++) {
       if (k === this.index) continue;
-      const other = paramSlice(this.shared.paramCount, parts, k);
+      const other = this.slices[k];
       set.set(this.view.params.subarray(other.start, other.end), other.start);
     }
     const share = batchShare(batchSize, parts, this.index);
@@ -162,7 +164,7 @@ export class Part {
     const out = this.view.grads[this.index];
     for (let k = 0; k < parts; k++) {
       if (k === this.index) continue;
-      const other = paramSlice(this.shared.paramCount, parts, k);
+      const other = this.slices[k];
       out.set(this.grad.subarray(other.start, other.end), other.start);
     }
   }
