@@ -76,8 +76,8 @@ describe.skipIf(NO_CHROMIUM !== null)('the page\'s backend switch WASM → WebGP
     if (missing) ctx.skip(missing);
     const { test: split } = await loadDataset({ dataset: 'mnist-sample' });
     await drawDigit(page, split.images.subarray(0, 784));
-    await page.waitForFunction(() => window.onnxLenet?.prediction != null, null, { timeout: 10_000 });
-    await page.waitForTimeout(300); // let the last stroke's prediction land
+    // The prediction of the last stroke: nothing scheduled or running any more (no fixed sleep).
+    await page.waitForFunction(() => window.onnxLenet?.idle === true && window.onnxLenet.prediction != null, null, { timeout: 60_000 });
     const wasm = await shown();
     expect(wasm.error).toBeNull();
     expect(wasm.badge).toMatch(/^WASM/);

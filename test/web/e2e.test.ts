@@ -54,8 +54,8 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     const { test: split } = await loadDataset({ dataset: 'mnist-sample' });
     const digit = await confidentTestDigit(models.inference, split, 3);
     await drawDigit(page, split.images.subarray(digit * 784, (digit + 1) * 784));
-    await page.waitForFunction(() => window.onnxLenet?.prediction !== null, null, { timeout: 10_000 });
-    await page.waitForTimeout(300); // let the last stroke's prediction land
+    // The prediction of the last stroke: nothing scheduled or running any more (no fixed sleep).
+    await page.waitForFunction(() => window.onnxLenet?.idle === true && window.onnxLenet.prediction !== null, null, { timeout: 60_000 });
     const { prediction } = await hooks();
     await page.screenshot({ path: `${ARTIFACTS}/web-predict.png`, fullPage: true });
     expect(prediction!.digit).toBe(split.labels[digit]);

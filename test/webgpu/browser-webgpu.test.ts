@@ -140,12 +140,15 @@ describe.skipIf(NO_CHROMIUM !== null)('onnxruntime-web WebGPU in Chromium vs onn
       expect(err).toBeLessThan(1e-3);
     });
 
-  test('informational: the native build with the generic graphs (does onnxruntime-web/webgpu still have the bug?)', async (ctx) => {
+  test('the native build still gets the generic graph wrong (the reason for the portable target)', async (ctx) => {
     if (missing) ctx.skip(missing);
     const { common, batches } = feedsFor('inference');
     const [got] = await runInPage(pages.get('native')!, fileName('inference', 'generic'), common, [batches[2]]);
     const e = errorOf('inference', got, refs.get('inference')![2]);
     console.log(`native/generic inference N=${SIZES[2]}: max|Δ logits| ${fmt(e.error)} — ${e.error > 1e-4 ? 'bug still present' : 'right: the rewrite may no longer be needed'}`);
+    // Asserted, not just logged (4.2e-2 with onnxruntime-web 1.30 on SwiftShader): when this fails,
+    // onnxruntime-web/webgpu has fixed the Conv bug and the rewrite can go (docs/webgpu.md).
+    expect(e.error, 'the generic graph on onnxruntime-web/webgpu is still wrong').toBeGreaterThan(1e-3);
   }, 120_000);
 
   test('nothing left 127.0.0.1', () => {

@@ -19,6 +19,8 @@ export interface PageHooks {
   readonly model: string;
   /** The confidence line under the digit: "Nothing drawn", "97.0% sure", "Not sure: …". */
   readonly verdict: string;
+  /** No prediction is scheduled or running: what is shown belongs to the pad's latest drawing. */
+  readonly idle: boolean;
 }
 
 declare global {
@@ -45,6 +47,8 @@ class Page {
   private readonly recentMs: number[] = [];
   private running = false;
   private rerun = false;
+  /** A prediction waits for the next animation frame. */
+  private scheduled = false;
   private frame = 0;
   private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => {
     showError(null, undefined, 'upload'); // drawing is moving on from a failed upload
@@ -74,6 +78,7 @@ class Page {
       get training() { return page.training.snapshot; },
       get model() { return page.modelSummary; },
       get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
+      get idle() { return !page.scheduled && !page.running; },
     };
   }
 
@@ -186,7 +191,11 @@ class Page {
   /** Predicts on the next animation frame; at most one inference runs at a time, the latest drawing wins. */
   private schedule(): void {
     cancelAnimationFrame(this.frame);
-    this.frame = requestAnimationFrame(() => void this.predict());
+    this.scheduled = true;
+    this.frame = requestAnimationFrame(() => {
+      this.scheduled = false;
+      void this.predict();
+    });
   }
 
   private async predict(): Promise<void> {
