@@ -71,16 +71,26 @@ async function reference(kind: Kind): Promise<OutputsJson[]> {
   return results;
 }
 
+/**
+ * |Δ| allowed on the first Adam update of elements whose gradient is 0 < |g| < 1e-6 (firstStepParamError):
+ * there Adam moves by ~lr whatever the gradient's size, so 2·lr (2e-3) would always hold. Observed in
+ * Chromium 156 on SwiftShader, both builds, batches 1–64: at most 7.2e-6; 1e-4 is 14× that.
+ */
+const ILL_CONDITIONED_TOLERANCE = 1e-4;
+
 /** Worst error of one run against the reference, by the measure each model is held to. */
 function errorOf(kind: Kind, got: OutputsJson, want: OutputsJson): { name: string; error: number } {
   if (kind === 'inference') return { name: LOGITS, error: relativeError(got[LOGITS], want[LOGITS]).abs };
   if (kind === 'eval') return { name: LOSS_SUM, error: relativeError(got[LOSS_SUM], want[LOSS_SUM]).rel + Math.abs(got[CORRECT][0] - want[CORRECT][0]) };
   const errors: Record<string, number> = {};
   for (const k of Object.keys(want)) errors[k] = relativeError(got[k], want[k]).rel;
+  let illAbs = 0;
   for (const p of PARAMS) {
     const pe = firstStepParamError(got[next(p.name)], want[next(p.name)], want[next(adamM(p.name))]);
-    errors[next(p.name)] = pe.illAbs <= 2e-3 ? pe.rel : Infinity;
+    illAbs = Math.max(illAbs, pe.illAbs);
+    errors[next(p.name)] = pe.illAbs <= ILL_CONDITIONED_TOLERANCE ? pe.rel : Infinity;
   }
+  console.log(`first Adam update of elements with 0 < |g| < 1e-6: max |Δ| ${fmt(illAbs)} (allowed ${fmt(ILL_CONDITIONED_TOLERANCE)})`);
   return worst(errors);
 }
 
