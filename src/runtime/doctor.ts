@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CUDA_PROVIDER_FILES, type CudaProbe, ortBinDir, ortPackageDir, SYSTEM_CUDA_PROBE } from './ort-paths.js';
+import { CUDA_INSTALL_FIXES, diagnoseCudaInstall } from './cuda-install.js';
+import { type CudaProbe, ortBinDir, ortPackageDir, SYSTEM_CUDA_PROBE } from './ort-paths.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from './execution-provider.js';
 import { createSession } from './providers.js';
-import { CUDA12_INSTALL_HINT, cudaVersionMismatch, ExecutionProviderError, LAVAPIPE_HINT, type ProviderFailure } from './session-errors.js';
+import { ExecutionProviderError, LAVAPIPE_HINT, type ProviderFailure } from './session-errors.js';
 import { reluModelBytes } from './tiny-model.js';
 
 export interface ProviderReport {
@@ -31,10 +32,7 @@ export interface DoctorReport {
 }
 
 const FIXES: Readonly<Record<ProviderFailure, string>> = {
-  'provider-library-missing': 'run `onnx-lenet setup-cuda` (downloads onnxruntime-node\'s CUDA 12 provider from NuGet; needs network)',
-  'provider-dependency-missing': 'install the CUDA 12 runtime libraries (cudart, cuBLAS, cuFFT, cuRAND) and cuDNN 9, or add their folders to LD_LIBRARY_PATH',
-  'cuda-version-mismatch': CUDA12_INSTALL_HINT,
-  'no-driver': 'install the NVIDIA driver (one that supports CUDA 12), or use --ep cpu',
+  ...CUDA_INSTALL_FIXES,
   'no-device': 'run on a machine with an NVIDIA GPU, or use --ep cpu',
   'no-adapter': `needs a GPU with a Vulkan driver and the Vulkan loader (libvulkan1); ${LAVAPIPE_HINT}`,
   'cpu-fallback': 'the probe model needs a kernel the provider lacks; report this as a bug',
@@ -49,26 +47,6 @@ function ortVersion(): string {
   }
 }
 
-/** Static CUDA checks that explain a failure better than the session error can; undefined if none apply. */
-function cudaPrecheck(binDir: string, probe: CudaProbe): Omit<ProviderReport, 'ms'> | undefined {
-  const missing = probe.missingProviderFiles(binDir);
-  if (missing.length > 0) {
-    return { ep: 'cuda', usable: false, failure: 'provider-library-missing', detail: `${missing.join(', ')} not in ${binDir}`, fix: FIXES['provider-library-missing'] };
-  }
-  const unresolved = probe.unresolved(join(binDir, CUDA_PROVIDER_FILES[1]));
-  const mismatch = cudaVersionMismatch(unresolved, probe.runtimes());
-  if (mismatch !== undefined) {
-    return { ep: 'cuda', usable: false, failure: 'cuda-version-mismatch', detail: mismatch, fix: FIXES['cuda-version-mismatch'] };
-  }
-  if (unresolved.some((lib) => lib.startsWith('libcuda.so'))) {
-    return { ep: 'cuda', usable: false, failure: 'no-driver', detail: 'libcuda.so.1 (the NVIDIA driver library) not found', fix: FIXES['no-driver'] };
-  }
-  if (unresolved.length > 0) {
-    return { ep: 'cuda', usable: false, failure: 'provider-dependency-missing', detail: `the CUDA provider cannot load: ${unresolved.join(', ')} not found`, fix: FIXES['provider-dependency-missing'] };
-  }
-  return undefined; // the rest (driver, device) only a session can tell
-}
-
 /** On a machine with no NVIDIA device node but Mesa's lavapipe installed, WebGPU most likely runs on the CPU. */
 function softwareHint(ep: ExecutionProvider): string {
   const lavapipe = existsSync('/usr/share/vulkan/icd.d/lvp_icd.json') || existsSync('/usr/share/vulkan/icd.d/lvp_icd.x86_64.json');
@@ -80,8 +58,9 @@ export async function checkProvider(ep: ExecutionProvider, binDir: string = ortB
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
   if (ep === 'cuda') {
-    const pre = cudaPrecheck(binDir, probe);
-    if (pre) return { ...pre, ms: ms() };
+    // The installation's files and libraries name the cause better than the session error can.
+    const found = diagnoseCudaInstall(binDir, probe);
+    if (found) return { ep, usable: false, ...found, ms: ms() };
   }
   try {
     const session = await createSession(reluModelBytes(), ep, { logSeverityLevel: 4 });

@@ -4,8 +4,8 @@
  * tests); CUDA's driver/device texts are CUDA runtime error strings (cudaErrorInsufficientDriver = 35,
  * cudaErrorNoDevice = 100) that ONNX Runtime's CUDA provider quotes.
  */
-import { join } from 'node:path';
-import { type CudaProbe, type CudaRuntime, ortBinDir, SYSTEM_CUDA_PROBE } from './ort-paths.js';
+import { diagnoseCudaInstall } from './cuda-install.js';
+import { type CudaProbe, ortBinDir, SYSTEM_CUDA_PROBE } from './ort-paths.js';
 import type { ExecutionProvider } from './execution-provider.js';
 
 export type ProviderFailure =
@@ -46,27 +46,6 @@ export function shortOrtMessage(message: string): string {
   return stripped.length > 240 ? `${stripped.slice(0, 237)}...` : stripped;
 }
 
-/** The CUDA major the NuGet CUDA provider of onnxruntime-node 1.30 is built for (it links libcudart.so.12). */
-export const PROVIDER_CUDA_MAJOR = 12;
-
-/** How to get CUDA 12's libraries onto a machine that has another CUDA (the driver runs older CUDA runtimes). */
-export const CUDA12_INSTALL_HINT =
-  'install the CUDA 12 runtime and cuDNN 9 next to it — from NVIDIA\'s apt repository: ' +
-  '`apt-get install cuda-cudart-12-9 libcublas-12-9 libcufft-12-9 libcurand-12-9 libcudnn9-cuda-12`, or with pip: ' +
-  '`pip install nvidia-cuda-runtime-cu12 nvidia-cublas-cu12 nvidia-cufft-cu12 nvidia-curand-cu12 nvidia-cudnn-cu12` — ' +
-  'and add their lib folders to LD_LIBRARY_PATH (a CUDA 13 driver runs CUDA 12 libraries)';
-
-/**
- * When the CUDA provider cannot find CUDA 12's runtime and the machine has only another major version,
- * says exactly that (e.g. "only CUDA 13 (libcudart.so.13 in /usr/local/cuda-13.0/lib64)"); else undefined.
- */
-export function cudaVersionMismatch(unresolved: readonly string[], runtimes: readonly CudaRuntime[]): string | undefined {
-  const wanted = `libcudart.so.${PROVIDER_CUDA_MAJOR}`;
-  if (!unresolved.includes(wanted) || runtimes.some((r) => r.major === PROVIDER_CUDA_MAJOR) || runtimes.length === 0) return undefined;
-  const found = runtimes.map((r) => `CUDA ${r.major} (${r.file})`).join(', ');
-  return `onnxruntime-node's CUDA provider is built for CUDA ${PROVIDER_CUDA_MAJOR} (it links ${wanted}) but this machine has only ${found}; there is no CUDA 13 build of it yet`;
-}
-
 /** Libraries named in the loader's "cannot open shared object file" errors within ORT's message. */
 function unopenedLibraries(text: string): string[] {
   return [...text.matchAll(/(lib[\w.+-]+\.so(?:\.\d+)*): cannot open shared object file/g)].map((m) => m[1]!);
@@ -81,19 +60,8 @@ function explainCuda(text: string, binDir: string, probe: CudaProbe): [ProviderF
     return ['no-driver', 'no usable NVIDIA driver (libcuda.so.1 missing or older than CUDA 12 needs); install the NVIDIA driver or use --ep cpu'];
   }
   if (/Failed to load (shared )?library/i.test(text)) {
-    const missing = probe.missingProviderFiles(binDir);
-    if (missing.length > 0) {
-      return ['provider-library-missing', `onnxruntime-node's CUDA provider is not installed (${missing.join(', ')} missing from ${binDir}); run \`onnx-lenet setup-cuda\` (needs network)`];
-    }
-    const unresolved = [...new Set([...probe.unresolved(join(binDir, 'libonnxruntime_providers_cuda.so')), ...unopenedLibraries(text)])];
-    const mismatch = cudaVersionMismatch(unresolved, probe.runtimes());
-    if (mismatch !== undefined) return ['cuda-version-mismatch', `${mismatch}; ${CUDA12_INSTALL_HINT}`];
-    if (unresolved.some((lib) => lib.startsWith('libcuda.so'))) {
-      return ['no-driver', 'no NVIDIA driver: libcuda.so.1 is not installed; install the NVIDIA driver or use --ep cpu'];
-    }
-    if (unresolved.length > 0) {
-      return ['provider-dependency-missing', `the CUDA provider is installed but cannot load: ${unresolved.join(', ')} not found; install the CUDA 12 runtime (cuBLAS, cuFFT, cuRAND) and cuDNN 9, or add their folder to LD_LIBRARY_PATH`];
-    }
+    const found = diagnoseCudaInstall(binDir, probe, unopenedLibraries(text));
+    if (found) return [found.failure, `${found.detail}; ${found.fix}`];
   }
   return ['other', `the CUDA provider failed: ${shortOrtMessage(text)}`];
 }

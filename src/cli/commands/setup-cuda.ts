@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { CUDA_REQUIREMENTS, setupCuda } from '../../index.js';
 import { findCudaRuntimes } from '../../runtime/ort-paths.js';
-import { CUDA12_INSTALL_HINT, cudaVersionMismatch } from '../../runtime/session-errors.js';
+import { CUDA12_INSTALL_HINT, cudaVersionMismatch } from '../../runtime/cuda-install.js';
 
 export function setupCudaCommand(): Command {
   return new Command('setup-cuda')
