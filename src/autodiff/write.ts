@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel, encodeModel } from '../graph/proto.js';
-import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { ensureWritableDir, writeFilesAtomic } from '../util/fs.js';
 import { type MakeTrainableOptions, makeTrainable } from './trainable.js';
 
 export interface MakeTrainableFilesOptions extends MakeTrainableOptions {
@@ -30,17 +30,9 @@ export async function makeTrainableFiles(modelFile: string, options: MakeTrainab
   const files = { train: `${stem}.train.onnx`, eval: `${stem}.eval.onnx`, inference, ...(built.gradient ? { gradient: `${stem}.grad.onnx` } : {}) };
   const encoded: [string, Uint8Array][] = [[files.train, encodeModel(built.train)], [files.eval, encodeModel(built.eval)], [files.inference, encodeModel(built.inference)]];
   if (built.gradient && files.gradient) encoded.push([files.gradient, encodeModel(built.gradient)]);
-  else await fsp.rm(`${stem}.grad.onnx`, { force: true }).catch(() => undefined);  // a stale one would train another model's step
   await ensureWritableDir(outDir);
-  const written: string[] = [];
-  try {
-    for (const [file, data] of encoded) {
-      await writeFileAtomic(file, data);
-      written.push(file);
-    }
-  } catch (error) {
-    await Promise.all(written.map((f) => fsp.rm(f, { force: true })));
-    throw error;
-  }
+  await writeFilesAtomic(encoded);
+  // A stale gradient model would train another model's step; removed once the new set is in place.
+  if (!built.gradient) await fsp.rm(`${stem}.grad.onnx`, { force: true }).catch(() => undefined);
   return { files, parameters: built.parameters.reduce((n, p) => n + p.data.length, 0), tensors: built.parameters.length, notes: built.notes };
 }

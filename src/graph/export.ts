@@ -3,7 +3,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { ensureWritableDir, writeFilesAtomic } from '../util/fs.js';
 import { checkPortable } from './allowlist.js';
 import { dtypeOfCode } from './dtype.js';
 import { IO_CONTRACT_VERSION, METADATA_KEYS, modelInfo, withMetadata } from './metadata.js';
@@ -131,16 +131,7 @@ export async function buildGraphs(options: BuildGraphsOptions): Promise<BuildGra
       'Write the graphs elsewhere with --out, or replace it anyway with --force');
   }
   await ensureWritableDir(options.outDir);
-  const written: string[] = [];
-  try {
-    for (const e of encoded) {
-      await writeFileAtomic(e.file, e.bytes);
-      written.push(e.file);
-    }
-  } catch (error) {
-    await Promise.all(written.map((f) => fsp.rm(f, { force: true })));
-    throw error;
-  }
+  await writeFilesAtomic(encoded.map((e) => [e.file, e.bytes] as const));
   return {
     seed,
     target,

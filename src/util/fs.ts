@@ -3,15 +3,30 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 
+const tempName = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+
 /** Writes `data` to a temporary file beside `file`, then renames it into place. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFilesAtomic([[file, data]]);
+}
+
+/**
+ * Writes several files so that a failure (ENOSPC, a permission) leaves every one of them as it was: all
+ * are first written to temporary files beside their names, and only when all of those are whole are they
+ * renamed into place (renames within a folder do not fail for want of space). Not crash-proof across the
+ * renames; the trainer's output set (src/train/output-set.ts) journals them for that.
+ */
+export async function writeFilesAtomic(files: readonly (readonly [string, Uint8Array | string])[]): Promise<void> {
+  const temps: [string, string][] = [];
   try {
-    await fsp.writeFile(tmp, data);
-    await fsp.rename(tmp, file);
+    for (const [file, data] of files) {
+      const tmp = tempName(file);
+      temps.push([tmp, file]);
+      await fsp.writeFile(tmp, data);
+    }
+    for (const [tmp, file] of temps) await fsp.rename(tmp, file);
   } catch (error) {
-    await fsp.rm(tmp, { force: true });
+    await Promise.all(temps.map(([tmp]) => fsp.rm(tmp, { force: true })));
     throw error;
   }
 }
