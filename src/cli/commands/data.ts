@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName, type DatasetStatus, defaultCacheDir, fetchDataset, inspectDatasets } from '../../index.js';
 import { createProgress, type Progress } from '../../util/progress.js';
+import { listenForStop } from '../stop-signal.js';
 
 export interface DataCommandOptions {
   readonly dataset?: DatasetName;
@@ -52,21 +53,17 @@ export async function runDataCommand(opts: DataCommandOptions, out: NodeJS.Writa
     const name = opts.dataset ?? 'mnist';
     // Ctrl-C aborts the download, which removes its temporary .part file, instead of killing the process
     // with the file still in the cache.
-    const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const stop = listenForStop('stopping the download and removing its partial file…');
     try {
-      const dir = await fetchDataset(name, { dataDir: root, mirrors: opts.mirror, timeoutMs: opts.timeout, onProgress: downloadProgress(), signal: controller.signal });
+      const dir = await fetchDataset(name, { dataDir: root, mirrors: opts.mirror, timeoutMs: opts.timeout, onProgress: downloadProgress(), signal: stop.signal });
       out.write(`${name}: ready in ${dir}\n`);
     } catch (error) {
-      if (!controller.signal.aborted) throw error;
+      if (!stop.signal.aborted) throw error;
       process.stderr.write(`\ndownload of ${name} interrupted; its partial file was removed\n`);
       process.exitCode = 130;
       return [];
     } finally {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      stop.dispose();
     }
   }
   out.write(`data dir: ${root}\n`);

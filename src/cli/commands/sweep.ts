@@ -6,6 +6,7 @@ import {
 } from '../../index.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parseSeed } from '../options.js';
+import { listenForStop } from '../stop-signal.js';
 
 interface SweepCliOptions {
   readonly lr?: NumberSpec;
@@ -112,32 +113,23 @@ export function sweepCommand(): Command {
     .option('--threads <n>', 'CPU threads of every trial (default: as train); a resumed sweep must use the same', parsePositiveInt)
     .option('-o, --out <dir>', 'the sweep\'s folder (default sweeps/<dataset>-<hash of the options>); run again to resume')
     .action(async (opts: SweepCliOptions) => {
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (controller.signal.aborted) process.kill(process.pid, signal); // second Ctrl-C: stop now
-        process.stderr.write(`\n${signal}: finishing the current step, then writing the checkpoint and sweep.json…\n`);
-        controller.abort();
-        process.removeAllListeners(signal);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stop = listenForStop('finishing the current step, then writing the checkpoint and sweep.json…');
       const reporter = cliReporter();
       try {
         const result = await sweep({
           space: space(opts), trials: opts.trials, samplingSeed: opts.samplingSeed, dataset: opts.dataset, dataDir: opts.dataDir, fallback: opts.fallback,
-          validation: { fraction: opts.validation, seed: opts.validationSeed }, ep: opts.ep, threads: opts.threads, outDir: opts.out, signal: controller.signal,
+          validation: { fraction: opts.validation, seed: opts.validationSeed }, ep: opts.ep, threads: opts.threads, outDir: opts.out, signal: stop.signal,
         }, reporter);
         reporter.finish();
         if (result.interrupted) {
           process.stdout.write(`Stopped. Run the same command again to continue (${result.files.json}).\n`);
-          if (controller.signal.aborted) process.exitCode = 130;
+          if (stop.signal.aborted) process.exitCode = 130;
           return;
         }
         process.stdout.write(`\n${markdownTable(result.record)}\n\n${outcomeLines(result.record).join('\n')}\n`);
         process.stdout.write(`Wrote ${result.files.json} and ${result.files.html} (open it, or: onnx-lenet serve --sweep ${result.files.dir})\n`);
       } finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        stop.dispose();
       }
     });
 }

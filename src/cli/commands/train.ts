@@ -11,6 +11,7 @@ import { JOURNAL_FILE } from '../../train/output-set.js';
 import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
+import { listenForStop } from '../stop-signal.js';
 
 interface TrainCliOptions {
   readonly epochs?: number;
@@ -109,32 +110,24 @@ export function trainCommand(): Command {
         const reserved = [files.model, files.checkpoint, files.metrics, path.join(files.outDir, JOURNAL_FILE), ...(opts.resume ? [opts.resume] : [])];
         await checkOutputFile(opts.jsonMetrics, '--json-metrics', reserved, files.outDir);
       }
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (controller.signal.aborted) process.kill(process.pid, signal); // second Ctrl-C: stop now
-        process.stderr.write(`\n${signal}: finishing the current step and writing a checkpoint…\n`);
-        controller.abort();
-        process.removeAllListeners(signal);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stop = listenForStop('finishing the current step and writing a checkpoint…');
       const stepRows = opts.jsonMetrics !== undefined ? [] : undefined;
       try {
         const result = await train({
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
-          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: controller.signal, model: opts.model,
+          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: stop.signal, model: opts.model,
         }, cliReporter(stepRows, opts.threads));
         if (result.interrupted && !result.saved) {
           process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);
-          if (controller.signal.aborted) process.exitCode = 130;
+          if (stop.signal.aborted) process.exitCode = 130;
           return;
         }
         if (result.interrupted) {
           // --resume writes to the checkpoint's folder by default, so this reproduces the run's --out.
           process.stdout.write(`Stopped at step ${result.step}. Checkpoint: ${result.files.checkpoint}\n` +
             `Resume with: onnx-lenet train --resume ${result.files.checkpoint}\n`);
-          if (controller.signal.aborted) process.exitCode = 130;
+          if (stop.signal.aborted) process.exitCode = 130;
           return;
         }
         const trained = path.basename(result.files.model, '.onnx');
@@ -146,8 +139,7 @@ export function trainCommand(): Command {
           await makeDirs(path.dirname(opts.jsonMetrics)); // the output folder, when the run failed before writing to it
           await writeFileAtomic(opts.jsonMetrics, stepRows.map((r) => `${r}\n`).join(''));
         }
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        stop.dispose();
       }
     });
 }
