@@ -3,33 +3,37 @@
  * Each subcommand lives in `commands/<name>.ts` and calls a library function that works without the CLI.
  */
 import { Command, CommanderError } from 'commander';
-import { buildGraphCommand } from './commands/build-graph.js';
-import { doctorCommand } from './commands/doctor.js';
-import { setupCudaCommand } from './commands/setup-cuda.js';
-import { dataCommand } from './commands/data.js';
-import { serveCommand } from './commands/serve.js';
-import { trainCommand } from './commands/train.js';
-import { sweepCommand } from './commands/sweep.js';
-import { evalCommand } from './commands/eval.js';
-import { predictCommand } from './commands/predict.js';
-import { makeTrainableCommand } from './commands/make-trainable.js';
 import { isLongCommandLine, receiveArgv, relaunch } from './relaunch.js';
 import { PACKAGE_VERSION } from '../version.js';
 
-export function createProgram(): Command {
+/**
+ * The subcommands in help's order, each loaded on demand: a command's module imports the library code it
+ * runs, and `onnx-lenet train` need not load serve's, sweep's or predict's (a tenth of a second at start-up).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  'build-graph': async () => (await import('./commands/build-graph.js')).buildGraphCommand(),
+  'make-trainable': async () => (await import('./commands/make-trainable.js')).makeTrainableCommand(),
+  train: async () => (await import('./commands/train.js')).trainCommand(),
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand(),
+  eval: async () => (await import('./commands/eval.js')).evalCommand(),
+  predict: async () => (await import('./commands/predict.js')).predictCommand(),
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand(),
+  'setup-cuda': async () => (await import('./commands/setup-cuda.js')).setupCudaCommand(),
+  data: async () => (await import('./commands/data.js')).dataCommand(),
+  serve: async () => (await import('./commands/serve.js')).serveCommand(),
+};
+
+/**
+ * The program with every subcommand, or only the one `argv` starts with when it names one (what it
+ * parses and prints is the same: that command's options, help and errors).
+ */
+export async function createProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('onnx-lenet')
     .description('Build, train and deploy LeNet-5 as ONNX with ONNX Runtime, no Python.')
     .version(PACKAGE_VERSION);
-  program.addCommand(buildGraphCommand());
-  program.addCommand(makeTrainableCommand());
-  program.addCommand(trainCommand());
-  program.addCommand(sweepCommand());
-  program.addCommand(evalCommand());
-  program.addCommand(predictCommand());
-  program.addCommand(doctorCommand());
-  program.addCommand(setupCudaCommand());
-  program.addCommand(dataCommand());
-  program.addCommand(serveCommand());
+  const first = argv[0];
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  for (const command of await Promise.all(names.map((name) => COMMANDS[name]()))) program.addCommand(command);
   // addCommand() does not pass settings down: every subcommand must throw instead of exiting, and
   // leave the one-line error message to main().
   for (const command of [program, ...program.commands]) {
@@ -40,8 +44,8 @@ export function createProgram(): Command {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
   try {
+    const program = await createProgram(argv);
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0; // e.g. 130 after Ctrl-C
   } catch (error) {

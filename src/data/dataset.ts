@@ -12,16 +12,16 @@
  * nothing was asked for — no `dataDir` — and MNIST is simply absent (not cached, mirrors unreachable);
  * a damaged file, anywhere, is an error. So is a split with no images.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS as SPECS, type RemoteDatasetName } from './catalog.js';
 import { findCompleteIdxFiles, findIdxFiles, identify, loadIdxFiles, type IdxPaths } from './folder.js';
 import { loadMnistSample } from './mnist-sample.js';
 import { MirrorsFailedError, NotCachedError, defaultCacheDir, ensureCached } from './remote.js';
-import { DATASET_NAMES, type Dataset, type DatasetName, type Split } from './types.js';
+import { DATASET_NAMES, type Dataset, type DatasetName } from './types.js';
 
 export { DATASET_NAMES, labelHistogram, type Dataset, type DatasetName, type Split } from './types.js';
+export { splitFingerprint } from './fingerprint.js';
 
 export interface LoadDatasetOptions {
   /** Which data set (default 'mnist'). */
@@ -133,11 +133,6 @@ function nonEmpty(data: Dataset): Dataset {
     if (split.count === 0) throw new Error(`${data.source}: the ${what} split holds 0 images; expected at least 1`);
   }
   return data;
-}
-
-/** MD5 of a split's labels and images: tells a checkpoint's training data from other data of the same size. */
-export function splitFingerprint(split: Split): string {
-  return createHash('md5').update(split.labels).update(split.images).digest('hex');
 }
 
 /** Loads a data set; see the file header for the lookup order and the fallback. */

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS, type IdxRole, type RemoteDatasetName } from './catalog.js';
 import { readDecodedIdx } from './decoded-cache.js';
+import { fingerprintFromCache } from './fingerprint.js';
 import { IMAGE_PIXELS, parseIdxImages, parseIdxLabels } from './idx.js';
 import type { Split } from './types.js';
 import { trace } from '../util/trace.js';
@@ -74,7 +75,8 @@ function pair(images: ReturnType<typeof parseIdxImages>, labels: ReturnType<type
 
 /**
  * Loads and validates the four files; the MD5 of each file's decompressed bytes comes with them. With
- * `decodedCacheDir`, gzipped files are decoded once and then read from that cache (decoded-cache.ts).
+ * `decodedCacheDir`, gzipped files are decoded once and then read from that cache (decoded-cache.ts), and
+ * the training split's fingerprint is kept there too (fingerprint.ts).
  */
 export async function loadIdxFiles(paths: IdxPaths, decodedCacheDir?: string): Promise<LoadedIdx> {
   const md5 = {} as Record<IdxRole, string>;
@@ -89,6 +91,7 @@ export async function loadIdxFiles(paths: IdxPaths, decodedCacheDir?: string): P
   const train = pair(parseIdxImages(trI, paths['train-images']), parseIdxLabels(trL, paths['train-labels']), paths['train-images'], paths['train-labels']);
   const test = pair(parseIdxImages(teI, paths['test-images']), parseIdxLabels(teL, paths['test-labels']), paths['test-images'], paths['test-labels']);
   trace('data: IDX files parsed');
+  if (decodedCacheDir !== undefined) await fingerprintFromCache(train, md5['train-labels'], md5['train-images'], decodedCacheDir);
   return { train, test, rawMd5: md5 };
 }
 

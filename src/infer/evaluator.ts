@@ -4,7 +4,7 @@
  * eval model with the same contract (parameters, the images' input, `label` → `loss_sum`, `correct`),
  * such as make-trainable's `<stem>.eval.onnx`.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { CORRECT, LABEL, LOSS_SUM, PIXELS } from '../graph/contract.js';
 import { modelValueSpecs } from '../graph/export.js';
 import { buildEvalModel } from '../graph/models.js';
@@ -13,6 +13,7 @@ import { graphTargetFor } from '../graph/webgpu-conv.js';
 import { BatchIterator } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import { Tensor } from '../runtime/ort-node.js';
 import { createSession } from '../runtime/providers.js';
 import { type DataInputSpec, type TensorSpec, dataInputOf, pairedInputs } from '../train/step/state.js';
 
@@ -48,13 +49,13 @@ export class Evaluator {
     for (const spec of this.params) {
       const v = values[spec.name];
       if (!v) throw new RangeError(`no value for '${spec.name}', a parameter of the eval model`);
-      feeds[spec.name] = new ort.Tensor('float32', v, [...spec.shape]);
+      feeds[spec.name] = new Tensor('float32', v, [...spec.shape]);
     }
     let lossSum = 0;
     let correct = 0;
     for (const batch of new BatchIterator(split, this.batchSize).epoch()) {
-      feeds[this.data.name] = new ort.Tensor('float32', batch.images, [batch.size, ...this.data.dims]);
-      feeds[LABEL] = new ort.Tensor('int32', batch.labels, [batch.size]);
+      feeds[this.data.name] = new Tensor('float32', batch.images, [batch.size, ...this.data.dims]);
+      feeds[LABEL] = new Tensor('int32', batch.labels, [batch.size]);
       const out = await this.session.run(feeds);
       lossSum += (out[LOSS_SUM].data as Float32Array)[0];
       correct += (out[CORRECT].data as Float32Array)[0];

@@ -3,7 +3,8 @@
  * `logits`, `probabilities` [N,10]) and running it; used by `eval` and `predict`.
  */
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { Tensor } from '../runtime/ort-node.js';
 import { CLASSES, IMAGE, IMAGE_SIZE, LOGITS, PIXELS, PROBABILITIES } from '../graph/contract.js';
 import type { ModelInfo } from '../graph/metadata.js';
 import { checkInferenceContract } from './contract-check.js';
@@ -44,7 +45,7 @@ export class InferenceModel {
     let out: ort.InferenceSession.ReturnType;
     try {
       // Severity 4: ORT's logger would print the failure in colour with C++ paths; the error says it once.
-      out = await this.session.run({ [IMAGE]: new ort.Tensor('float32', images, [n, 1, IMAGE_SIZE, IMAGE_SIZE]) }, { logSeverityLevel: 4 });
+      out = await this.session.run({ [IMAGE]: new Tensor('float32', images, [n, 1, IMAGE_SIZE, IMAGE_SIZE]) }, { logSeverityLevel: 4 });
     } catch (error) {
       throw explainRunError(this.file, error);
     }

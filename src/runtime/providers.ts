@@ -9,7 +9,8 @@
  * graph nodes that are assigned to the default CPU EP, but fallback to CPU EP has been explicitly disabled
  * by the user"); without it, both load and run partly on the CPU.
  */
-import { InferenceSession, env } from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { InferenceSession, env } from './ort-node.js';
 import { type ExecutionProvider, parseExecutionProvider } from './execution-provider.js';
 import { ExecutionProviderError, explainSessionError } from './session-errors.js';
 import { boundThreads } from './threads.js';
@@ -43,11 +44,11 @@ export interface ProviderOptions {
 export const DISABLE_CPU_FALLBACK = { session: { disable_cpu_ep_fallback: '1' } } as const;
 
 /** The session options for `ep`. */
-export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): InferenceSession.SessionOptions {
+export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOptions = {}): ort.InferenceSession.SessionOptions {
   parseExecutionProvider(ep);
   // More intra-op threads than cores only take turns on them (runtime/threads.ts).
   const threads = options.threads === undefined ? undefined : boundThreads(options.threads).threads;
-  const common: InferenceSession.SessionOptions = {
+  const common: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     logSeverityLevel: options.logSeverityLevel ?? 3,
@@ -60,7 +61,7 @@ export function sessionOptionsFor(ep: ExecutionProvider, options: ProviderOption
     if (options.spinning === undefined) return { ...common, executionProviders: ['cpu'] };
     return { ...common, executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } } };
   }
-  const gpu: InferenceSession.SessionOptions = { ...common, executionProviders: [ep], extra: DISABLE_CPU_FALLBACK };
+  const gpu: ort.InferenceSession.SessionOptions = { ...common, executionProviders: [ep], extra: DISABLE_CPU_FALLBACK };
   const keep = options.outputsOnGpu;
   if (keep === true) gpu.preferredOutputLocation = 'gpu-buffer';
   else if (Array.isArray(keep)) gpu.preferredOutputLocation = Object.fromEntries(keep.map((name: string) => [name, 'gpu-buffer' as const]));
@@ -76,7 +77,7 @@ export async function createSession(
   model: string | Uint8Array,
   ep: ExecutionProvider,
   options: ProviderOptions = {},
-): Promise<InferenceSession> {
+): Promise<ort.InferenceSession> {
   const sessionOptions = sessionOptionsFor(ep, options);
   try {
     return typeof model === 'string'

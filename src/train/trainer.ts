@@ -199,7 +199,7 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   }
 }
 
-/** Yields to the event loop so signals (Ctrl-C) are seen: onnxruntime-node's run blocks while it computes. */
+/** A turn of the event loop, so that signals (Ctrl-C) are seen: onnxruntime-node's run blocks while it computes. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt19937, augmentRng: Mt19937,
@@ -220,7 +220,6 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     let t0 = performance.now() - stats.elapsedMs;
     for (const batch of batches.epoch()) {
       if (batchIndex < skip) { batchIndex++; continue; }
-      await yieldToEventLoop();
       if (stopRequested()) {
         // Stopped before this run's first step: the output folder keeps what it had (maybe a trained model).
         const saved = step > firstStep;
@@ -234,7 +233,11 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       lr = learningRate(run.lrSchedule, run.lr, step, totalSteps);
       const s = adamScalars(step, lr);
       const started = performance.now();
+      // Every step gives the event loop a turn before the next stop check; taken while the step runs, it
+      // is free when the step lets the loop run anyway (onnxruntime-node's run starts from setImmediate).
+      const turn = yieldToEventLoop();
       const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt);
+      await turn;
       const ms = performance.now() - started;
       if (step === firstStep + 1) trace('train: first step done');
       if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step} (loss ${r.loss}); try a smaller --lr`);

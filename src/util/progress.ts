@@ -20,8 +20,11 @@ export interface ProgressOptions {
 }
 
 export interface Progress {
-  /** Reports `done` units of work so far, with an optional text after the figures. */
-  update(done: number, suffix?: string): void;
+  /**
+   * Reports `done` units of work so far, with an optional text after the figures; a function is only
+   * called when the line is drawn (a training step reports every few milliseconds, the line changes ~10 times a second).
+   */
+  update(done: number, suffix?: string | (() => string)): void;
   /** Draws the final state and ends the line. */
   finish(suffix?: string): void;
 }
@@ -44,6 +47,16 @@ export function formatAmount(n: number, unit?: string): string {
   }
   const plain = Number.isInteger(n) ? String(n) : n.toFixed(1);
   return unit === undefined || unit === '' ? plain : `${plain} ${unit}`;
+}
+
+/**
+ * An integer with thousands separators, `60,000`: what `toLocaleString('en-US')` gives, without loading
+ * ICU's number formatting (~30 ms of CPU the first time, before a training run's first step).
+ */
+export function formatInteger(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return n < 0 ? `-${digits}` : digits;
 }
 
 /** Formats seconds as `m:ss` (or `h:mm:ss`). */
@@ -97,19 +110,20 @@ export function createProgress(options: ProgressOptions): Progress {
     }
   };
   return {
-    update(value: number, suffix?: string): void {
+    update(value: number, suffix?: string | (() => string)): void {
       if (finished) return;
       done = value;
+      const text = (): string | undefined => (typeof suffix === 'function' ? suffix() : suffix);
       if (tty) {
         const t = now();
         if (t - lastDraw < REDRAW_MS) return;
         lastDraw = t;
-        draw(suffix);
+        draw(text());
       } else if (options.total > 0) {
         const decile = Math.floor((10 * done) / options.total);
         if (decile > lastDecile && done < options.total) {
           lastDecile = decile;
-          draw(suffix);
+          draw(text());
         }
       }
     },

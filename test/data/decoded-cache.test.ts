@@ -89,7 +89,9 @@ describe('decoded-IDX cache', () => {
     const before = (await readdir(data)).sort();
     const first = await loadDataset({ dataset: 'fashion-mnist', dataDir: data, cacheDir, download: false });
     expect((await readdir(data)).sort()).toEqual(before);
-    expect(await readdir(join(cacheDir, 'decoded'))).toHaveLength(4);
+    const entries = await readdir(join(cacheDir, 'decoded'));
+    expect(entries.filter((n) => n.endsWith('.idx'))).toHaveLength(4);
+    expect(entries.filter((n) => !n.endsWith('.idx'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.fingerprint$/)]); // fingerprint.ts
     const second = await loadDataset({ dataset: 'fashion-mnist', dataDir: data, cacheDir, download: false });
     expect(second.source).toBe(first.source);
     expect(Buffer.from(second.train.images).equals(Buffer.from(first.train.images))).toBe(true);

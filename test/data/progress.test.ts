@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, formatAmount, formatDuration, renderProgressLine } from '../../src/util/progress.js';
+import { createProgress, formatAmount, formatDuration, formatInteger, renderProgressLine } from '../../src/util/progress.js';
 
 /** A fake stream that records writes; `isTTY` as given. */
 function stream(isTTY: boolean): { s: NodeJS.WriteStream; out: string[] } {
@@ -16,6 +16,21 @@ describe('progress bar (src/util/progress.ts)', () => {
     expect(formatDuration(75)).toBe('1:15');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(Infinity)).toBe('--:--');
+  });
+
+  it('groups an integer\'s digits as toLocaleString(\'en-US\') does', () => {
+    for (const n of [0, 7, 999, 1000, 60_000, 1_234_567, -1000, -999, 9_007_199_254_740_991]) {
+      expect(formatInteger(n)).toBe(n.toLocaleString('en-US'));
+    }
+  });
+
+  it('computes a suffix given as a function only when it draws the line', () => {
+    const { s, out } = stream(false);
+    const p = createProgress({ total: 100, label: 'x', stream: s, now: () => 0 });
+    let calls = 0;
+    for (let i = 1; i <= 100; i++) p.update(i, () => `call ${++calls}`);
+    expect(calls).toBe(9); // the lines at 10% … 90%
+    expect(out[0]).toMatch(/ call 1\n$/);
   });
 
   it('renders bar, percentage, count, rate, ETA and suffix', () => {

@@ -1,15 +1,19 @@
 /** `onnx-lenet train`: the seed's whole job — train LeNet-5 with Adam and report test accuracy. */
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import {
-  DATASET_NAMES, type DatasetName, DEFAULT_EXPORT_TARGET, EXECUTION_PROVIDERS, type EpochMetrics, type ExecutionProvider, GRAPH_TARGETS,
-  GRAPH_TARGET_ALIASES, type GraphTargetName, LR_SCHEDULES, type LrSchedule, TRAIN_DEFAULTS, type TrainReporter, type TrainStartInfo, train,
-  trainOutputFiles, trainableModelFiles,
-} from '../../index.js';
+// The modules train needs, not the library's index: it would load every command's code (serve, sweep, image decoding).
+import { DATASET_NAMES, type DatasetName } from '../../data/types.js';
+import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphTargetName } from '../../graph/webgpu-conv.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
+import { trainableModelFiles } from '../../train/model-files.js';
+import { DEFAULTS as TRAIN_DEFAULTS } from '../../train/options.js';
+import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
+import { train, trainOutputFiles } from '../../train/trainer.js';
+import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
 import { boundThreads } from '../../runtime/threads.js';
 import { JOURNAL_FILE } from '../../train/output-set.js';
 import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
-import { type Progress, createProgress } from '../../util/progress.js';
+import { type Progress, createProgress, formatInteger } from '../../util/progress.js';
 import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 import { listenForStop } from '../stop-signal.js';
 
@@ -34,7 +38,7 @@ interface TrainCliOptions {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+const int = (x: number): string => formatInteger(Math.round(x));
 
 /** `Epoch 3/10  loss 0.0821  test acc 98.61%  7,912 img/s  6.8 s` */
 export function formatEpoch(m: EpochMetrics, epochs: number): string {
@@ -65,7 +69,7 @@ function cliReporter(stepRows?: string[], requestedThreads?: number): TrainRepor
     onStep(s) {
       stepRows?.push(JSON.stringify({ epoch: s.epoch, batch: s.batch, step: s.step, loss: s.loss, correct: s.correct, size: s.size, ms: Number(s.ms.toFixed(3)) }));
       if (!bar) bar = createProgress({ total: s.batchesPerEpoch, label: `Epoch ${s.epoch}/${epochs}`, unit: 'steps' });
-      bar.update(s.batch, `loss ${s.runningLoss.toFixed(4)}  ${int(s.imagesPerSecond)} img/s`);
+      bar.update(s.batch, () => `loss ${s.runningLoss.toFixed(4)}  ${int(s.imagesPerSecond)} img/s`);
     },
     onEvaluate() {
       bar?.finish('evaluating…');

@@ -3,7 +3,8 @@
  * (providers.ts), outputs written straight into host arrays when asked (pre-allocated outputs), device
  * tensors downloaded through a WebGPU copy session (gpu-readback.ts).
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { Tensor } from '../ort-node.js';
 import { parseExecutionProvider } from '../execution-provider.js';
 import { createSession } from '../providers.js';
 import { GpuReadBack } from './gpu-readback.js';
@@ -33,7 +34,7 @@ async function createNodeSession(model: Uint8Array, options: SessionOptions = {}
       if (!cached) {
         const fetches = Object.fromEntries(session.outputNames.map((name) => {
           const o = into[name];
-          return [name, o ? new ort.Tensor('float32', o.data, [...o.dims]) : null];
+          return [name, o ? new Tensor('float32', o.data, [...o.dims]) : null];
         }));
         cached = { fetches, all: session.outputNames.every((name) => name in into) };
         fetchesFor.set(into, cached);
@@ -66,7 +67,7 @@ async function createNodeSession(model: Uint8Array, options: SessionOptions = {}
 
 export const nodeBinding: Binding = {
   kind: 'node',
-  float32: (data, dims): BindingTensor => new ort.Tensor('float32', data, [...dims]),
-  int32: (data, dims): BindingTensor => new ort.Tensor('int32', data, [...dims]),
+  float32: (data, dims): BindingTensor => new Tensor('float32', data, [...dims]),
+  int32: (data, dims): BindingTensor => new Tensor('int32', data, [...dims]),
   createSession: createNodeSession,
 };
