@@ -51,9 +51,16 @@ export function negotiateEncoding(accept: string | undefined): Encoding {
   return 'identity';
 }
 
+/**
+ * Bodies up to this size are compressed while the request waits (milliseconds); larger ones (the
+ * `.wasm`: ~3 s with brotli on a quiet machine, half a minute on a loaded one) are sent plain until
+ * their encoded body is ready, made in the background after the first request.
+ */
+const WAIT_FOR_COMPRESSION = 1024 * 1024;
+
 /** Encoded bodies, made on first request and kept per (key, encoding) for the key's current version. */
 export class EncodedBodies {
-  private readonly entries = new Map<string, { version: string; body: Promise<Buffer> }>();
+  private readonly entries = new Map<string, { version: string; body: Promise<Buffer>; done?: Buffer }>();
   /** How many bodies were compressed (the tests check that a second request compresses nothing). */
   compressions = 0;
 
@@ -64,12 +71,21 @@ export class EncodedBodies {
     if (cached?.version === version) return cached.body;
     this.compressions++;
     const body = read().then((plain) => compress(plain, encoding));
-    // A failure is not kept: the next request tries again.
-    body.catch(() => {
-      if (this.entries.get(id)?.body === body) this.entries.delete(id);
+    const entry: { version: string; body: Promise<Buffer>; done?: Buffer } = { version, body };
+    body.then((done) => void (entry.done = done), () => {
+      // A failure is not kept: the next request tries again.
+      if (this.entries.get(id) === entry) this.entries.delete(id);
     });
-    this.entries.set(id, { version, body });
+    this.entries.set(id, entry);
     return body;
+  }
+
+  /** The encoded body if it is made already; else starts making it (once) and returns undefined. */
+  ready(key: string, version: string, encoding: Exclude<Encoding, 'identity'>, read: () => Promise<Uint8Array>): Buffer | undefined {
+    const cached = this.entries.get(`${encoding}\0${key}`);
+    if (cached?.version === version) return cached.done;
+    this.get(key, version, encoding, read).catch(() => undefined);
+    return undefined;
   }
 }
 
@@ -101,16 +117,23 @@ export function entityTag(entity: Pick<Entity, 'version'>, encoding: Encoding): 
   return `"${entity.version}${encoding === 'identity' ? '' : `-${encoding}`}"`;
 }
 
-/** RFC 9110 §13.1: If-None-Match (weak comparison) wins; else If-Modified-Since against Last-Modified. */
-export function notModified(req: IncomingMessage, etag: string, lastModified: Date | undefined): boolean {
+/**
+ * RFC 9110 §13.1: whether the copy the client holds is still good — If-None-Match (weak comparison)
+ * against any of `etags` (the tags of the current representations), else If-Modified-Since against
+ * Last-Modified. Returns the tag to answer 304 with (the client's own when it named one), or undefined.
+ */
+export function notModified(req: IncomingMessage, etags: readonly string[], lastModified: Date | undefined): string | undefined {
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
-    return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+    if (ifNoneMatch.trim() === '*') return etags[0];
+    const held = new Set(ifNoneMatch.split(',').map(opaque));
+    return etags.find((tag) => held.has(opaque(tag)));
   }
   const since = Date.parse(req.headers['if-modified-since'] ?? '');
   // HTTP dates have whole seconds: a file modified at 12:00:00.400 is not newer than "12:00:00".
-  return lastModified !== undefined && Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+  const unchanged = lastModified !== undefined && Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+  return unchanged ? etags[0] : undefined;
 }
 
 /**
@@ -120,22 +143,31 @@ export function notModified(req: IncomingMessage, etag: string, lastModified: Da
 export async function sendEntity(req: IncomingMessage, res: ServerResponse, entity: Entity, baseHeaders: Readonly<Record<string, string>>, bodies?: EncodedBodies): Promise<void> {
   const compressible = bodies !== undefined && (entity.compressible ?? isCompressible(entity.contentType))
     && entity.size >= MIN_COMPRESSED_INPUT && entity.size <= MAX_COMPRESSED_INPUT;
-  const encoding = compressible ? negotiateEncoding(req.headers['accept-encoding']) : 'identity';
-  const etag = entityTag(entity, encoding);
-  const headers: Record<string, string | number> = {
+  const wanted = compressible ? negotiateEncoding(req.headers['accept-encoding']) : 'identity';
+  const common: Record<string, string> = {
     ...baseHeaders,
-    ETag: etag,
     ...(entity.lastModified ? { 'Last-Modified': entity.lastModified.toUTCString() } : {}),
     ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
   };
-  if (notModified(req, etag, entity.lastModified)) {
-    res.writeHead(304, headers);
+  // Tags come from the version alone, so a copy is revalidated without making any body: the encoded
+  // one asked for, or the plain one sent while that was being made.
+  const held = notModified(req, [...new Set([entityTag(entity, wanted), entityTag(entity, 'identity')])], entity.lastModified);
+  if (held !== undefined) {
+    res.writeHead(304, { ...common, ETag: held });
     res.end();
     return;
   }
-  headers['Content-Type'] = entity.contentType;
-  if (encoding !== 'identity') {
-    const body = await bodies!.get(entity.key, entity.version, encoding, () => entity.read());
+  let body: Buffer | undefined;
+  if (wanted !== 'identity') {
+    const read = (): Promise<Uint8Array> => entity.read();
+    body = entity.size <= WAIT_FOR_COMPRESSION
+      ? await bodies!.get(entity.key, entity.version, wanted, read)
+      : bodies!.ready(entity.key, entity.version, wanted, read);
+  }
+  // A large body whose encoded form is still being made goes plain, under the plain body's tag.
+  const encoding = body === undefined ? 'identity' : wanted;
+  const headers = { ...common, ETag: entityTag(entity, encoding), 'Content-Type': entity.contentType };
+  if (body !== undefined) {
     res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
     return;

@@ -44,12 +44,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const PAGE_FOLDERS = ['image', 'graph', 'util'] as const;
 /**
  * Single compiled modules the page imports from folders that also hold Node-only code: batching, the
- * binding interface with its onnxruntime-web implementation, and the train-step layer.
+ * binding interface with its onnxruntime-web implementation, the train-step layer, and the sweep
+ * report's SVG charts (the served run's curves).
  */
 const PAGE_FILES = [
   'data/batches.js', 'data/types.js',
   'runtime/binding/types.js', 'runtime/binding/web.js', 'runtime/binding/metadata.js',
   'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
+  'sweep/charts.js',
 ] as const;
 
 /**

@@ -102,4 +102,26 @@ describe.skipIf(NO_CHROMIUM !== null)('the page\'s backend switch WASM → WebGP
     expect(pageErrors).toEqual([]);
     expect(browser.external).toEqual([]);
   });
+
+  test('9. SwiftShader is named a software adapter: a warning recommends WASM while WebGPU is in use, and training shows images/s and the time left', { timeout: 180_000 }, async (ctx) => {
+    if (missing) ctx.skip(missing);
+    if ((await shown()).backend !== 'webgpu') await switchTo('webgpu');
+    await page.waitForSelector('#backend-warning:not([hidden])');
+    expect(await page.textContent('#backend-warning')).toMatch(/^WebGPU here is a software adapter \(.*swiftshader.*\).*Choose WASM\.$/i);
+    expect(await page.textContent('#backend option[value="webgpu"]')).toBe('WebGPU (software: slow)');
+
+    await page.fill('#train-steps', '4');
+    await page.selectOption('#train-batch', '32');
+    await page.click('#train');
+    await page.waitForFunction(() => window.onnxLenet!.training.state === 'training' && /^\d+ (s|min)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 120_000 });
+    const during = { speed: await page.textContent('#stat-speed'), eta: await page.textContent('#stat-eta') };
+    console.log(`WebGPU (SwiftShader) training: ${during.speed} images/s, time left ${during.eta}`);
+    expect(Number(during.speed!.replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.waitForFunction(() => ['done', 'stopped', 'error'].includes(window.onnxLenet!.training.state), null, { timeout: 150_000 });
+    expect((await page.evaluate(() => window.onnxLenet!.training)).state).toBe('done');
+
+    await switchTo('wasm');
+    expect(await page.isHidden('#backend-warning')).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
 });
