@@ -194,7 +194,7 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15 in Chromium: after the README\'s
     expect(Math.max(...preview.map((v, k) => Math.abs(v - expected[k])))).toBeLessThanOrEqual(1);
     await page.screenshot({ path: `${ARTIFACTS}/web-photo-upload.png` });
 
-    // Drawing on the photo makes the pad the input again; Clear forgets the photo.
+    // Clear forgets the photo: the pad is blank again, not still showing the upload's answer.
     await page.click('#clear');
     await page.waitForFunction(() => window.onnxLenet!.verdict === 'Draw a digit' && window.onnxLenet!.idle);
     await page.close();

@@ -159,7 +159,7 @@ export class TrainingPanel {
   }
 
   private async loadTrainModel(): Promise<Uint8Array> {
-    this.trainModel ??= await fetchBytes('/models/lenet.train.onnx', 'the train-step model (build it with onnx-lenet build-graph)');
+    this.trainModel ??= await fetchBytes('/models/lenet.train.onnx', 'the train-step model');
     return this.trainModel;
   }
 
