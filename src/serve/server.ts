@@ -71,7 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const routes = routeTable(packageRoot(), { model, ...(train.kind === 'file' ? { trainModel: train.file } : {}) }, sweep);
   const sample = lazy(async () => memoryBody(encodeSample(await (options.loadSample ?? loadBundledSample)()), 'application/octet-stream', true));
   const memoryRoutes: Route[] = [
-    // 8,000 + 2,000 digits of 784 bytes, mostly zero: gzip sends a fifth of them.
+    // 8,000 + 2,000 digits of 784 bytes, mostly zero: 7.9 MB, 1.6 MB gzipped, 1.5 MB with brotli.
     { kind: 'memory', url: '/data/mnist-sample.bin', body: sample },
     ...(train.kind === 'built' ? [{ kind: 'memory', url: '/models/lenet.train.onnx', body: lazy(async () => memoryBody(train.bytes, 'application/octet-stream')) } as const] : []),
     { kind: 'memory', url: METRICS_URL, body: () => runMetricsBody(model) },

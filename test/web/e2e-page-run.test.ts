@@ -206,13 +206,16 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15 in Chromium: after the README\'s
         Object.defineProperty(Navigator.prototype, 'gpu', { configurable: true, get: () => ({ requestAdapter: async () => ({ info: adapterInfo }) }) });
       }, info);
     };
+    const judged = async (page: Page): Promise<{ adapter: PageHooks['adapter']; option: string | null }> => {
+      await page.waitForFunction(() => window.onnxLenet!.adapter !== undefined);
+      return { adapter: (await hooks(page)).adapter, option: await page.textContent('#backend option[value="webgpu"]') };
+    };
     const software = await open(server.url, fake({ vendor: 'google', architecture: 'swiftshader', device: '', description: '' }));
-    await software.waitForFunction(() => document.querySelector('#backend option[value="webgpu"]')!.textContent === 'WebGPU (software: slow)');
+    expect(await judged(software)).toEqual({ adapter: { name: 'google swiftshader', software: true }, option: 'WebGPU (software: slow)' });
     expect(await software.isHidden('#backend-warning')).toBe(true); // WASM in use: nothing to warn of
     await software.close();
     const hardware = await open(server.url, fake({ vendor: 'nvidia', architecture: 'ampere', device: '', description: '' }));
-    await hardware.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
-    expect(await hardware.textContent('#backend option[value="webgpu"]')).toBe('WebGPU');
+    expect(await judged(hardware)).toEqual({ adapter: { name: 'nvidia ampere', software: false }, option: 'WebGPU' });
     await hardware.close();
   }, 60_000);
 

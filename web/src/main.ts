@@ -25,6 +25,8 @@ export interface PageHooks {
   readonly verdict: string;
   /** No prediction is scheduled or running: what is shown belongs to the pad's latest drawing. */
   readonly idle: boolean;
+  /** The WebGPU adapter as the page judged it (adapter.ts); null: none; undefined: not looked at yet. */
+  readonly adapter: AdapterSummary | null | undefined;
 }
 
 declare global {
@@ -55,7 +57,7 @@ class Page {
   private scheduled = false;
   private frame = 0;
   /** The WebGPU adapter (adapter.ts): a software one gets a warning while WebGPU is in use. */
-  private adapter: AdapterSummary | null = null;
+  private adapter: AdapterSummary | null | undefined = undefined;
   /** The shown upload's full-size preprocessing (upload.ts): the model's input until the pad is drawn on or cleared. */
   private upload: Preprocessed | null = null;
   private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => {
@@ -88,6 +90,7 @@ class Page {
       get model() { return page.modelSummary; },
       get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
       get idle() { return !page.scheduled && !page.running; },
+      get adapter() { return page.adapter; },
     };
   }
 
@@ -106,7 +109,8 @@ class Page {
     byId('clear', HTMLButtonElement).addEventListener('click', () => this.clear());
     this.setUpUpload();
     this.setBars(null);
-    if (!webgpu.disabled) {
+    if (webgpu.disabled) this.adapter = null;
+    else {
       void labelSoftwareAdapter(this.backendSelect).then((adapter) => {
         this.adapter = adapter;
         this.showAdapterWarning();
@@ -138,7 +142,7 @@ class Page {
   }
 
   private showAdapterWarning(): void {
-    updateAdapterWarning(byId('backend-warning', HTMLElement), this.adapter, this.classifier?.backend);
+    updateAdapterWarning(byId('backend-warning', HTMLElement), this.adapter ?? null, this.classifier?.backend);
   }
 
   /** Takes the classifier away from the pad once no inference is running on it; returns it. */
