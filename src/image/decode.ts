@@ -8,15 +8,14 @@
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { MAX_IMAGE_PIXELS, megapixels as mp } from './limits.js';
 import type { PixelImage } from './types.js';
 
-/** The largest image `predict` decodes: 36 megapixels (6000×6000, a 36 MP photo), ~150 MB as RGBA. */
-export const MAX_IMAGE_PIXELS = 36_000_000;
+export { MAX_IMAGE_PIXELS } from './limits.js';
 
 const isPng = (b: Uint8Array): boolean => b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 const isJpeg = (b: Uint8Array): boolean => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
-const mp = (pixels: number): string => `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} MP`;
 const LIMIT = `predict decodes images up to ${mp(MAX_IMAGE_PIXELS)} (e.g. 6000×6000); scale it down first`;
 
 /** Width and height from a PNG's IHDR chunk (the first chunk, right after the 8-byte signature). */

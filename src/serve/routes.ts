@@ -3,23 +3,40 @@
  * headers (COOP + COEP), which onnxruntime-web needs for SharedArrayBuffer and so for threads.
  */
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { type EncodedBodies, type Entity, sendEntity } from './caching.js';
 import { mimeType } from './mime.js';
 import { resolveInside } from './paths.js';
 
-/** A URL that names one file, or a URL prefix mapped onto a folder. */
+/** Bytes made by the server itself (the digits, a built model, checked metrics), with their version. */
+export interface MemoryBody {
+  readonly bytes: Uint8Array;
+  /** Changes whenever the bytes do (a hash of them); the ETag is made from it. */
+  readonly version: string;
+  readonly contentType: string;
+  /** Default: by the content type (caching.ts). */
+  readonly compressible?: boolean;
+}
+
+/**
+ * A URL that names one file, a URL prefix mapped onto a folder, or a URL whose body the server makes
+ * (`body` resolves to undefined when there is none: 404).
+ */
 export type Route =
   | { readonly kind: 'file'; readonly url: string; readonly file: string }
-  | { readonly kind: 'dir'; readonly url: string; readonly dir: string };
+  | { readonly kind: 'dir'; readonly url: string; readonly dir: string }
+  | { readonly kind: 'memory'; readonly url: string; readonly body: () => Promise<MemoryBody | undefined> };
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
+  // Kept, but revalidated on every use (ETag / Last-Modified → 304, caching.ts): a rebuilt page or a
+  // newly trained model shows at the next load.
   'Cache-Control': 'no-cache',
 };
 
@@ -27,12 +44,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const PAGE_FOLDERS = ['image', 'graph', 'util'] as const;
 /**
  * Single compiled modules the page imports from folders that also hold Node-only code: batching, the
- * binding interface with its onnxruntime-web implementation, and the train-step layer.
+ * binding interface with its onnxruntime-web implementation, the train-step layer, and the sweep
+ * report's SVG charts (the served run's curves).
  */
 const PAGE_FILES = [
   'data/batches.js', 'data/types.js',
   'runtime/binding/types.js', 'runtime/binding/web.js', 'runtime/binding/metadata.js',
   'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
+  'sweep/charts.js',
 ] as const;
 
 /**
@@ -71,13 +90,22 @@ export function sendError(res: ServerResponse, status: number, message: string):
   res.end(body);
 }
 
-export function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, contentType: string): void {
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Length': bytes.length });
-  res.end(req.method === 'HEAD' ? undefined : bytes);
+/** Bytes held in memory (`key` names them in the cache of encoded bodies), revalidated by their version. */
+export function sendBytes(req: IncomingMessage, res: ServerResponse, key: string, body: MemoryBody, bodies?: EncodedBodies): Promise<void> {
+  const { bytes } = body;
+  return sendEntity(req, res, {
+    key, contentType: body.contentType, size: bytes.length, version: body.version,
+    ...(body.compressible !== undefined ? { compressible: body.compressible } : {}),
+    read: async () => bytes,
+    pipe: async (out) => void out.end(bytes),
+  }, SECURITY_HEADERS, bodies);
 }
 
-/** Sends the route's file (or, for a folder route, the regular file `rest` names inside it, symlinks resolved and kept inside). */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, route: Route, rest: string): Promise<void> {
+/**
+ * Sends the route's file (or, for a folder route, the regular file `rest` names inside it, symlinks
+ * resolved and kept inside), revalidated by ETag/Last-Modified and, given `bodies`, compressed.
+ */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, route: Exclude<Route, { kind: 'memory' }>, rest: string, bodies?: EncodedBodies): Promise<void> {
   let file: string;
   if (route.kind === 'file') {
     file = route.file;
@@ -95,15 +123,20 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, route:
   const type = mimeType(file);
   const info = await stat(file).catch(() => undefined);
   if (type === undefined || info === undefined || !info.isFile()) return sendError(res, 404, 'not found');
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': info.size });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(file);
-    stream.on('error', reject);
-    res.on('close', resolve);
-    stream.pipe(res);
-  });
+  const entity: Entity = {
+    key: file,
+    contentType: type,
+    size: info.size,
+    // Size and modification time, as most servers do: hashing 28 MB per request would cost more than it saves.
+    version: `${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}`,
+    lastModified: info.mtime,
+    read: () => readFile(file),
+    pipe: (out) => new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(file);
+      stream.on('error', reject);
+      out.on('close', resolve);
+      stream.pipe(out);
+    }),
+  };
+  await sendEntity(req, res, entity, SECURITY_HEADERS, bodies);
 }

@@ -4,15 +4,18 @@
  * headers that let onnxruntime-web run threads, serves only below its roots, and never reaches the
  * network.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Route, routeTable, sendBytes, sendError, sendFile } from './routes.js';
+import { EncodedBodies } from './caching.js';
+import { type MemoryBody, type Route, routeTable, sendBytes, sendError, sendFile } from './routes.js';
+import { METRICS_URL, readRunMetrics } from './run-metrics.js';
 import { encodeSample, loadBundledSample, type SampleSplits } from './sample-data.js';
 import { packageRoot } from './paths.js';
-import { LOSS } from '../graph/contract.js';
-import { decodeModel } from '../graph/proto.js';
+import { trainModelSource } from './train-model.js';
 import { checkInferenceContract } from '../infer/contract-check.js';
 
 export interface ServeOptions {
@@ -22,7 +25,10 @@ export interface ServeOptions {
   readonly port: number;
   /** Interface to bind, e.g. `127.0.0.1`. */
   readonly host: string;
-  /** The train-step model for the page's training panel; default `lenet.train.onnx` next to `model`. */
+  /**
+   * The train-step model for the page's training panel; default `lenet.train.onnx` next to `model`, and
+   * without one LeNet-5's built in memory (train-model.ts).
+   */
   readonly trainModel?: string;
   /** Loads the digits behind `/data/mnist-sample.bin`; default: the data layer's `mnist-sample`. */
   readonly loadSample?: () => Promise<SampleSplits>;
@@ -52,21 +58,32 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new Error(`no sweep report in '${options.sweep}' (sweep.html is written by: onnx-lenet sweep --out ${options.sweep})`);
   }
   const warnings: string[] = [];
+  let modelBytes: Uint8Array | undefined;
   // With a sweep to show, a missing model only costs the page its predictions; a wrong one is still an error.
   if (sweep !== undefined && statSafe(model) === undefined) {
     warnings.push(`model not found: ${options.model} (build it with: onnx-lenet build-graph --out models); the page cannot predict`);
   } else {
-    checkServedModel(options.model, model);
+    modelBytes = checkServedModel(options.model, model);
   }
-  const trainModel = path.resolve(options.trainModel ?? path.join(path.dirname(model), 'lenet.train.onnx'));
-  const trainProblem = trainModelProblem(trainModel);
-  if (trainProblem !== undefined) warnings.push(`${trainProblem}: the page's training panel is disabled`);
+  const train = trainModelSource(model, modelBytes, options.trainModel);
+  if (train.warning !== undefined) warnings.push(train.warning);
   // A train model that is not one is not served at all (404), like a missing one.
-  const routes = routeTable(packageRoot(), { model, ...(trainProblem === undefined ? { trainModel } : {}) }, sweep);
-  const sample = lazy(async () => encodeSample(await (options.loadSample ?? loadBundledSample)()));
+  const routes = routeTable(packageRoot(), { model, ...(train.kind === 'file' ? { trainModel: train.file } : {}) }, sweep);
+  const sample = lazy(async () => memoryBody(encodeSample(await (options.loadSample ?? loadBundledSample)()), 'application/octet-stream', true));
+  const memoryRoutes: Route[] = [
+    // 8,000 + 2,000 digits of 784 bytes, mostly zero: 7.9 MB, 1.6 MB gzipped, 1.5 MB with brotli.
+    { kind: 'memory', url: '/data/mnist-sample.bin', body: sample },
+    ...(train.kind === 'built' ? [{ kind: 'memory', url: '/models/lenet.train.onnx', body: lazy(async () => memoryBody(train.bytes, 'application/octet-stream')) } as const] : []),
+    { kind: 'memory', url: METRICS_URL, body: () => runMetricsBody(model) },
+  ];
+  if (modelBytes !== undefined) {
+    const run = await readRunMetrics(model, modelBytes);
+    if ('problem' in run) warnings.push(`${run.problem}; the page shows no training curves`);
+  }
+  const bodies = new EncodedBodies();
   const server = createServer((req, res) => {
     res.on('finish', () => options.onResponse?.(req.method ?? '', req.url ?? '', res.statusCode));
-    handle(req, res, routes, sample).catch((error: unknown) => {
+    handle(req, res, [...memoryRoutes, ...routes], bodies).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
       else res.destroy();
     });
@@ -81,27 +98,32 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
-/** The model must be a regular file holding an ONNX model with the inference contract; else a one-line error. */
-function checkServedModel(given: string, model: string): void {
+/** The model must be a regular file holding an ONNX model with the inference contract; else a one-line error. Returns its bytes. */
+function checkServedModel(given: string, model: string): Uint8Array {
   const info = statSafe(model);
   if (info === undefined) throw new Error(`model not found: ${given} (build it with: onnx-lenet build-graph --out models)`);
   if (!info.isFile()) throw new Error(`--model ${given} is not a file; give an ONNX model such as models/lenet.onnx`);
-  checkInferenceContract(given, readFileSync(model));
+  const bytes = readFileSync(model);
+  checkInferenceContract(given, bytes);
+  return bytes;
 }
 
-/** Why `file` cannot be the page's train-step model (missing, not a file, not ONNX), or undefined when it can. */
-function trainModelProblem(file: string): string | undefined {
-  const info = statSafe(file);
-  if (info === undefined) return `no train-step model at ${file}`;
-  if (!info.isFile()) return `${file} is not a file`;
-  try {
-    const graph = decodeModel(readFileSync(file), file).graph;
-    const names = new Set((graph?.output ?? []).map((o) => o.name));
-    if (!names.has(LOSS)) return `${file} is not a train-step model (no loss output)`;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return undefined;
+function memoryBody(bytes: Uint8Array, contentType: string, compressible?: boolean): MemoryBody {
+  const version = createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
+  return { bytes, version, contentType, ...(compressible !== undefined ? { compressible } : {}) };
+}
+
+/**
+ * The served model's metrics.json, checked, read at each request: a `train` still running in the
+ * folder adds an epoch to both files, and the page shows the run as it is now. None (404) when there is
+ * none or it is not this model's (the start-up warning said why).
+ */
+async function runMetricsBody(model: string): Promise<MemoryBody | undefined> {
+  const bytes = await readFile(model).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  const run = await readRunMetrics(model, bytes).catch(() => ({ absent: true } as const));
+  if (!('metrics' in run)) return undefined;
+  return memoryBody(Buffer.from(JSON.stringify(run.metrics)), 'application/json; charset=utf-8');
 }
 
 function statSafe(file: string): ReturnType<typeof statSync> | undefined {
@@ -112,16 +134,20 @@ function statSafe(file: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], sample: () => Promise<Uint8Array>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, routes: readonly Route[], bodies: EncodedBodies): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendError(res, 405, `method ${req.method ?? '?'} not allowed`);
   }
   const pathname = rawPathname(req.url ?? '/');
-  if (pathname === '/data/mnist-sample.bin') return sendBytes(req, res, await sample(), 'application/octet-stream');
   for (const route of routes) {
+    if (route.kind === 'memory') {
+      if (pathname !== route.url) continue;
+      const body = await route.body();
+      return body === undefined ? sendError(res, 404, 'not found') : sendBytes(req, res, route.url, body, bodies);
+    }
     if (route.kind === 'file' ? pathname === route.url : pathname.startsWith(route.url)) {
-      return sendFile(req, res, route, pathname.slice(route.url.length));
+      return sendFile(req, res, route, pathname.slice(route.url.length), bodies);
     }
   }
   sendError(res, 404, 'not found');

@@ -19,12 +19,14 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 
 export interface ServeProcess {
   readonly url: string;
+  /** What it printed so far (stdout and stderr), e.g. its warnings. */
+  readonly output: () => string;
   stop(): Promise<number | null>;
 }
 
-/** Starts `node bin/onnx-lenet.js serve --port 0 ...` and waits for the URL it prints. */
-export async function serveCli(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/onnx-lenet.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node bin/onnx-lenet.js serve --port 0 ...` (in `cwd`, default this one) and waits for the URL it prints. */
+export async function serveCli(args: readonly string[], cwd?: string): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [path.resolve('bin/onnx-lenet.js'), 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -36,7 +38,7 @@ export async function serveCli(args: readonly string[]): Promise<ServeProcess> {
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`onnx-lenet serve exited with ${code}: ${output}`)));
   });
-  return { url, stop: () => stopChild(child) };
+  return { url, output: () => output, stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<number | null> {

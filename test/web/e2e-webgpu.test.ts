@@ -6,7 +6,7 @@
  * when Chromium is missing or offers no WebGPU adapter. Needs `npm run build`.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
@@ -101,5 +101,30 @@ describe.skipIf(NO_CHROMIUM !== null)('the page\'s backend switch WASM → WebGP
     expect(maxDiff(again.prediction!.probabilities, wasm.prediction!.probabilities)).toBeLessThan(1e-4);
     expect(pageErrors).toEqual([]);
     expect(browser.external).toEqual([]);
+  });
+
+  test('9. SwiftShader is named a software adapter: a warning recommends WASM while WebGPU is in use, and training shows images/s and the time left', { timeout: 360_000 }, async (ctx) => {
+    if (missing) ctx.skip(missing);
+    if ((await shown()).backend !== 'webgpu') await switchTo('webgpu');
+    await page.waitForSelector('#backend-warning:not([hidden])');
+    expect(await page.textContent('#backend-warning')).toMatch(/^WebGPU here is a software adapter \(.*swiftshader.*\).*Choose WASM\.$/i);
+    expect(await page.textContent('#backend option[value="webgpu"]')).toBe('WebGPU (software: slow)');
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/web-webgpu-software.png' });
+
+    // Two steps: SwiftShader took ~40 s a step on the loaded 2-core machine.
+    await page.fill('#train-steps', '2');
+    await page.selectOption('#train-batch', '32');
+    await page.click('#train');
+    await page.waitForFunction(() => window.onnxLenet!.training.state === 'training' && /^\d+ (s|min)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 120_000 });
+    const during = { speed: await page.textContent('#stat-speed'), eta: await page.textContent('#stat-eta') };
+    console.log(`WebGPU (SwiftShader) training: ${during.speed} images/s, time left ${during.eta}`);
+    expect(Number(during.speed!.replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.waitForFunction(() => ['done', 'stopped', 'error'].includes(window.onnxLenet!.training.state), null, { timeout: 300_000 });
+    expect((await page.evaluate(() => window.onnxLenet!.training)).state).toBe('done');
+
+    await switchTo('wasm');
+    expect(await page.isHidden('#backend-warning')).toBe(true);
+    expect(pageErrors).toEqual([]);
   });
 });

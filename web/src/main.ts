@@ -2,11 +2,15 @@
  * The page: draw a digit (or drop an image), see LeNet's ten probabilities as you draw, pick the
  * backend, and train LeNet from scratch right here. All inference and training run in onnxruntime-web.
  */
-import { preprocess } from '../../src/image/preprocess.js';
+import { preprocess, type Preprocessed } from '../../src/image/preprocess.js';
+import { type AdapterSummary, labelSoftwareAdapter, updateAdapterWarning } from './adapter.js';
 import { Classifier, type Prediction } from './classifier.js';
 import { DrawingPad } from './pad.js';
+import { showRunCurves } from './run-curves.js';
 import { type Backend, configureRuntime, describeBackend, webgpuAvailable } from './runtime.js';
+import { checkTrainingAvailable } from './train-availability.js';
 import { TrainingPanel, type TrainingSnapshot } from './training-panel.js';
+import { readUpload } from './upload.js';
 import { byId, createBars, errorText, fetchBytes, renderPreview, showError } from './view.js';
 
 /** Read-only state for automation (the end-to-end tests read it). */
@@ -21,6 +25,8 @@ export interface PageHooks {
   readonly verdict: string;
   /** No prediction is scheduled or running: what is shown belongs to the pad's latest drawing. */
   readonly idle: boolean;
+  /** The WebGPU adapter as the page judged it (adapter.ts); null: none; undefined: not looked at yet. */
+  readonly adapter: AdapterSummary | null | undefined;
 }
 
 declare global {
@@ -50,8 +56,13 @@ class Page {
   /** A prediction waits for the next animation frame. */
   private scheduled = false;
   private frame = 0;
+  /** The WebGPU adapter (adapter.ts): a software one gets a warning while WebGPU is in use. */
+  private adapter: AdapterSummary | null | undefined = undefined;
+  /** The shown upload's full-size preprocessing (upload.ts): the model's input until the pad is drawn on or cleared. */
+  private upload: Preprocessed | null = null;
   private readonly pad = new DrawingPad(byId('pad', HTMLCanvasElement), () => {
     showError(null, undefined, 'upload'); // drawing is moving on from a failed upload
+    this.upload = null; // drawing on an upload: the pad is the image now
     this.schedule();
   });
   private readonly setBars = createBars(byId('bars', HTMLOListElement));
@@ -79,6 +90,7 @@ class Page {
       get model() { return page.modelSummary; },
       get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
       get idle() { return !page.scheduled && !page.running; },
+      get adapter() { return page.adapter; },
     };
   }
 
@@ -97,6 +109,15 @@ class Page {
     byId('clear', HTMLButtonElement).addEventListener('click', () => this.clear());
     this.setUpUpload();
     this.setBars(null);
+    if (webgpu.disabled) this.adapter = null;
+    else {
+      void labelSoftwareAdapter(this.backendSelect).then((adapter) => {
+        this.adapter = adapter;
+        this.showAdapterWarning();
+      });
+    }
+    void checkTrainingAvailable();
+    showRunCurves().catch((error: unknown) => showError(`The served model's training curves failed to load: ${errorText(error)}`, error));
     try {
       this.servedModel = await fetchBytes(MODEL_URL, 'the model');
       await this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
@@ -115,8 +136,13 @@ class Page {
     this.modelSummary = summary;
     byId('model-info', HTMLElement).textContent = `Model: ${summary}`;
     byId('backend-badge', HTMLElement).textContent = describeBackend(classifier.backend);
+    this.showAdapterWarning();
     this.recentMs.length = 0;
     this.schedule();
+  }
+
+  private showAdapterWarning(): void {
+    updateAdapterWarning(byId('backend-warning', HTMLElement), this.adapter ?? null, this.classifier?.backend);
   }
 
   /** Takes the classifier away from the pad once no inference is running on it; returns it. */
@@ -153,6 +179,7 @@ class Page {
 
   private clear(): void {
     this.pad.clear();
+    this.upload = null;
     this.schedule();
   }
 
@@ -178,9 +205,10 @@ class Page {
 
   private async showFile(file: File): Promise<void> {
     try {
-      const bitmap = await createImageBitmap(file);
-      this.pad.showImage(bitmap);
+      const { preprocessed, bitmap, paper } = await readUpload(file);
+      this.pad.showImage(bitmap, paper);
       bitmap.close();
+      this.upload = preprocessed;
       showError(null, undefined, 'upload');
       this.schedule();
     } catch (error) {
@@ -217,7 +245,7 @@ class Page {
   }
 
   private async predictOnce(): Promise<void> {
-    const { pixels, box } = preprocess(this.pad.pixels());
+    const { pixels, box } = this.upload ?? preprocess(this.pad.pixels());
     renderPreview(byId('preview', HTMLCanvasElement), pixels);
     // No ink (an untouched pad, or a blank image uploaded): there is nothing to classify, and the model's
     // answer on all zeros (a confident "1") would be noise.

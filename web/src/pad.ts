@@ -38,9 +38,11 @@ export class DrawingPad {
     this.inked = false;
   }
 
-  /** Shows an image (upload or drop) fitted into the pad on white paper. */
-  showImage(image: CanvasImageSource & { width: number; height: number }): void {
+  /** Shows an image (upload or drop) fitted into the pad, on paper of `paper`'s colour around it. */
+  showImage(image: CanvasImageSource & { width: number; height: number }, paper = PAPER): void {
     this.clear();
+    this.ctx.fillStyle = paper;
+    this.ctx.fillRect(0, 0, SIZE, SIZE);
     const scale = Math.min(SIZE / image.width, SIZE / image.height);
     const w = image.width * scale;
     const h = image.height * scale;

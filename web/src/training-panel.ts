@@ -8,6 +8,7 @@ import { LossChart } from './chart.js';
 import { accuracy, Classifier } from './classifier.js';
 import { type DigitData, decodeSample, gatherImages } from './dataset.js';
 import { replaceInitializers } from './onnx-weights.js';
+import { formatDuration, secondsLeft } from './run-estimate.js';
 import type { Backend } from './runtime.js';
 import { BrowserTrainer, type StepReport } from './trainer.js';
 import { byId, errorText, fetchBytes } from './view.js';
@@ -158,7 +159,7 @@ export class TrainingPanel {
   }
 
   private async loadTrainModel(): Promise<Uint8Array> {
-    this.trainModel ??= await fetchBytes('/models/lenet.train.onnx', 'the train-step model (build it with onnx-lenet build-graph)');
+    this.trainModel ??= await fetchBytes('/models/lenet.train.onnx', 'the train-step model');
     return this.trainModel;
   }
 
@@ -168,10 +169,12 @@ export class TrainingPanel {
     set('stat-loss', report.loss.toFixed(3));
     set('stat-speed', `${Math.round(report.imagesPerSecond).toLocaleString('en')}`);
     set('stat-batch-acc', `${(report.batchAccuracy * 100).toFixed(0)}%`);
+    // The batch size cannot change mid-run (its input is locked): the rest of the run at the rate so far.
+    set('stat-eta', formatDuration(secondsLeft(steps - report.step, Number(this.batchInput.value), report.imagesPerSecond)));
   }
 
   private clearStats(): void {
-    for (const id of ['stat-step', 'stat-loss', 'stat-speed', 'stat-batch-acc', 'stat-test-acc']) byId(id, HTMLElement).textContent = '–';
+    for (const id of ['stat-step', 'stat-loss', 'stat-speed', 'stat-batch-acc', 'stat-test-acc', 'stat-eta']) byId(id, HTMLElement).textContent = '–';
   }
 
   /** Offers `trained` to the user with the "Use on the pad" button (null withdraws the offer). */
