@@ -56,7 +56,7 @@ describe('resuming a recipe run', () => {
 
   test('a different recipe, warm-up or augmentation range is refused, naming each', () => {
     expect(() => resolveOptions({ recipe: 'seed' }, checkpoint)).toThrow(/--recipe seed \(the checkpoint's run has strong\)/);
-    expect(() => resolveOptions({ warmupEpochs: 0, augmentRotate: 3, augmentElastic: 2 }, checkpoint))
-      .toThrow(/^--resume continues the checkpoint's run, which these options would change: --warmup-epochs 0 \(the checkpoint's run has \d+\), --augment-rotate 3 \(the checkpoint's run has \d+\), --augment-elastic 2 \(the checkpoint's run has [\d.]+\); drop them, or start a new run without --resume$/);
+    expect(() => resolveOptions({ warmupEpochs: 0, augmentRotate: 3, augmentElastic: 0.5 }, checkpoint))
+      .toThrow(/^--resume continues the checkpoint's run, which these options would change: --warmup-epochs 0 \(the checkpoint's run has \d+\), --augment-rotate 3 \(the checkpoint's run has \d+\), --augment-elastic 0.5 \(the checkpoint's run has [\d.]+\); drop them, or start a new run without --resume$/);
   });
 });
