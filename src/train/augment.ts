@@ -127,12 +127,21 @@ export function warpImage(image: Float32Array, params: Float64Array, o: number, 
       }
       let v = 0;
       if (sx > -1 && sx < IMAGE_SIZE && sy > -1 && sy < IMAGE_SIZE) {
-        const x0 = Math.floor(sx);
-        const y0 = Math.floor(sy);
+        const x0 = ((sx + 1) | 0) - 1; // floor, as sx > −1
+        const y0 = ((sy + 1) | 0) - 1;
         const fx = sx - x0;
         const fy = sy - y0;
-        const at = (xx: number, yy: number): number => (xx < 0 || yy < 0 || xx > last || yy > last ? 0 : image[yy * IMAGE_SIZE + xx]);
-        v = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+        const i = y0 * IMAGE_SIZE + x0;
+        // the four taps, background 0 outside the image
+        const left = x0 >= 0;
+        const right = x0 < last;
+        const top = y0 >= 0;
+        const bottom = y0 < last;
+        const a00 = top && left ? image[i] : 0;
+        const a01 = top && right ? image[i + 1] : 0;
+        const a10 = bottom && left ? image[i + IMAGE_SIZE] : 0;
+        const a11 = bottom && right ? image[i + IMAGE_SIZE + 1] : 0;
+        v = (1 - fy) * ((1 - fx) * a00 + fx * a01) + fy * ((1 - fx) * a10 + fx * a11);
       }
       out[y * IMAGE_SIZE + x] = v;
     }

@@ -3,7 +3,8 @@
  * without augmentation, with the strong recipe's warp done on the main thread before the step, and with it
  * done by each runner thread for its own share (what `train` does). The modes run in turn, `--rounds`
  * rounds of `--steps` steps each, so that load from other processes hits them alike; prints the median
- * over rounds of each mode's images/s, and the 1-minute load average before and after.
+ * over rounds of each mode's images/s and of its CPU time per image (user + system, all threads: the
+ * steadier measure on a loaded machine), and the 1-minute load average before and after.
  *
  *   node dist/tools/bench/augment.js [--batch 64] [--threads 2] [--rounds 7] [--steps 100]
  */
@@ -30,12 +31,14 @@ async function main(): Promise<void> {
   const source = syntheticBatch(size);
   const batch = { images: new Float32Array(source.images.length), labels: source.labels, size };
   const perMode: number[][] = MODES.map(() => []);
+  const cpuPerImage: number[][] = MODES.map(() => []);
   const loadBefore = os.loadavg()[0];
   try {
     for (let round = 0; round < rounds; round++) {
       for (const [m, mode] of MODES.entries()) {
         const augmenter = mode === 'none' ? undefined : new BatchAugmenter(range, new Mt19937(round), mode === 'runner threads');
         const started = performance.now();
+        const cpu = process.cpuUsage();
         for (let i = 1; i <= steps; i++) {
           batch.images.set(source.images); // as the batch iterator fills it
           const warp = augmenter?.apply(batch);
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
           await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
         }
         perMode[m].push((steps * size) / ((performance.now() - started) / 1000));
+        const used = process.cpuUsage(cpu);
+        cpuPerImage[m].push((used.user + used.system) / (steps * size));
       }
     }
   } finally {
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   }
   const line = `batch ${size}, ${threads} threads, ${rounds} rounds × ${steps} steps, strong recipe's augmentation ${JSON.stringify(range)}; load ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
   process.stdout.write(`${line}\n`);
-  MODES.forEach((mode, m) => process.stdout.write(`  ${mode.padEnd(15)} ${Math.round(median(perMode[m])).toLocaleString('en-US')} img/s (rounds: ${perMode[m].map((x) => Math.round(x)).join(', ')})\n`));
+  MODES.forEach((mode, m) => process.stdout.write(`  ${mode.padEnd(15)} ${Math.round(median(perMode[m])).toLocaleString('en-US')} img/s, ${median(cpuPerImage[m]).toFixed(1)} µs CPU per image (img/s by round: ${perMode[m].map((x) => Math.round(x)).join(', ')})\n`));
 }
 
 main().catch((error: unknown) => {
