@@ -1,4 +1,7 @@
 /** `train --recipe` and the new options on the command line: bad values are one-line errors, and --help lists the recipes. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { expectOneLineError, runCli } from '../helpers/cli.js';
 
@@ -11,6 +14,20 @@ describe('train --recipe and its options on the command line', () => {
     [['--augment-scale', '2'], /augment scale must be a fraction in \[0, 0\.9\], got 2/],
   ])('train %j fails in one line', async (args, message) => {
     expectOneLineError(await runCli(['train', '--dataset', 'mnist-sample', ...args]), message);
+  });
+
+  test('--recipe strong says what it resolved to; --no-augment takes the augmentation out and keeps the rest', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-recipe-cli-'));
+    try {
+      const strong = await runCli(['train', '--dataset', 'mnist-sample', '--recipe', 'strong', '--epochs', '2', '--max-steps', '1', '--threads', '1', '--out', path.join(dir, 'a')]);
+      expect(strong.code, strong.stderr).toBe(0);
+      expect(strong.stdout).toMatch(/recipe strong: 2 epochs, batch 64, Adam lr 0\.002 \(cosine\), warm-up 1 epoch, augmented \(±2 px, ±15°, ±15%, elastic ±2 px\), seed 0/);
+      const plain = await runCli(['train', '--dataset', 'mnist-sample', '--recipe', 'strong', '--no-augment', '--epochs', '2', '--max-steps', '1', '--threads', '1', '--out', path.join(dir, 'b')]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toMatch(/recipe strong: 2 epochs, batch 64, Adam lr 0\.002 \(cosine\), warm-up 1 epoch, seed 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('--help names each recipe with its values', async () => {
