@@ -57,7 +57,7 @@ interface RunContext {
 }
 
 /** What the exported model's metadata says of how it was trained: the recipe's name and the values the run used. */
-export function recipeRecord(o: ResumableOptions): Record<string, unknown> {
+function recipeRecord(o: ResumableOptions): Record<string, unknown> {
   return {
     recipe: o.recipe, seed: o.seed, batchSize: o.batchSize, lr: o.lr, lrSchedule: o.lrSchedule, warmupEpochs: o.warmupEpochs, augment: o.augment,
     ...(o.augment ? { augmentShift: o.augmentShift, augmentRotate: o.augmentRotate, augmentScale: o.augmentScale, augmentElastic: o.augmentElastic } : {}),
