@@ -29,7 +29,7 @@ export {
   DEFAULT_SPACE, type NumberSpec, type PlannedTrial, type SweepSpace, type TrialConfig,
   parseAugment, parseLrSchedules, parseNumberSpec, parseRecipes, parseSeeds, planTrials,
 } from './sweep/space.js';
-export { RECIPE_NAMES, type RecipeName } from './sweep/recipes.js';
+export { RECIPES, RECIPE_NAMES, type RecipeName, type RecipeOptions } from './train/recipes.js';
 export type { ConfigSummary, SweepOptions, SweepOutcome, SweepRecord, SweepReporter, SweepResult, SweepSpec, TrialRecord, TrialStatus } from './sweep/types.js';
 export { markdownTable, outcomeLines, trialLine } from './sweep/table.js';
 export { sweepHtml } from './sweep/html.js';

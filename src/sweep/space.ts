@@ -8,7 +8,7 @@
  */
 import { LR_SCHEDULES, type LrSchedule } from '../train/schedule.js';
 import { Mt19937 } from '../util/rng.js';
-import { RECIPE_NAMES, type RecipeName, isRecipeName } from './recipes.js';
+import { RECIPE_NAMES, type RecipeName, isRecipeName } from '../train/recipes.js';
 
 /** Listed values, or a range `[min, max]` to draw from (random search only). */
 export type NumberSpec = { readonly values: readonly number[] } | { readonly min: number; readonly max: number };
@@ -20,7 +20,7 @@ export interface SweepSpace {
   readonly batchSize: NumberSpec;
   /** Epochs; a range is drawn uniformly. Default 10. */
   readonly epochs: NumberSpec;
-  /** Training recipes (src/sweep/recipes.ts). Default seed. */
+  /** Training recipes (src/train/recipes.ts). Default seed. */
   readonly recipe: readonly RecipeName[];
   /** Learning-rate schedules; absent: not swept, the recipe's (constant for seed). */
   readonly lrSchedule?: readonly LrSchedule[];

@@ -17,7 +17,6 @@ import { CHECKPOINT_FILE, METRICS_FILE, train } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/types.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { sweepHtml } from './html.js';
-import { recipeOptions } from './recipes.js';
 import { DEFAULT_SPACE, type PlannedTrial, type SweepSpace, planTrials, trialSlug } from './space.js';
 import { baselineConfig, choose, sameConfig, summarize } from './select.js';
 import type { SweepOptions, SweepRecord, SweepReporter, SweepResult, SweepSpec, TrialRecord } from './types.js';
@@ -179,7 +178,7 @@ async function runTrial(trial: TrialRecord, sweepDir: string, spec: SweepSpec, s
   const before = trial.seconds;
   try {
     const result = await train({
-      ...recipeOptions(c.recipe), lr: c.lr, batchSize: c.batchSize, epochs: c.epochs, seed: trial.seed,
+      recipe: c.recipe, lr: c.lr, batchSize: c.batchSize, epochs: c.epochs, seed: trial.seed,
       ...(c.lrSchedule !== undefined ? { lrSchedule: c.lrSchedule } : {}), ...(c.augment !== undefined ? { augment: c.augment } : {}),
       dataset: spec.dataset, dataDir: spec.dataDir ?? undefined, validation: spec.validation, ep: spec.ep, threads: spec.threads,
       fallback: spec.fallback, outDir, resume, signal,

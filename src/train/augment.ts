@@ -1,16 +1,169 @@
 /**
- * Light data augmentation (opt-in with `--augment`): each training image is shifted by up to
- * `maxShift` pixels in x and y, filling with background (0). Drawn from its own seeded generator so the
- * data order does not depend on whether augmentation is on.
+ * Data augmentation (opt-in with `--augment`, on in `--recipe strong`). Each training image is moved by a
+ * random transform drawn from its own seeded generator, so the data order does not depend on whether
+ * augmentation is on. Background (pixel 0, i.e. −1 after the graph's normalisation) fills what the
+ * transform uncovers.
+ *
+ * - `rotate` and `scale` both 0 (the seed's `--augment`): a whole-pixel shift (dx, dy), each drawn as
+ *   nextInt(2·shift + 1) − shift, x first — the seed's behaviour, unchanged.
+ * - otherwise a random affine warp about the image centre (13.5, 13.5): rotation θ uniform in ±rotate
+ *   degrees, scale s uniform in 1 ± scale, shift (tx, ty) uniform in ±shift pixels (drawn in that
+ *   order, 4 × 32 bits per image); output pixel p takes the bilinear sample of the input at
+ *   R(−θ)·(p − c − t)/s + c.
+ * - `elastic` > 0 adds a smooth random displacement d(p) to that source point: a 5 × 5 grid of control
+ *   points spanning the image, each moved by (ex, ey) uniform in ±elastic pixels (drawn after the
+ *   affine's four, row by row, x then y), d bilinear between them — a cheap stand-in for Simard et al.'s
+ *   Gaussian-smoothed elastic fields.
+ *
+ * Drawing and warping are separate so the draws stay on the main thread, in a fixed order, while the
+ * warps can run wherever the image is (augment-batches.ts overlaps them with the previous step); the
+ * result is the same either way.
  */
 import { IMAGE_SIZE, PIXELS } from '../graph/contract.js';
 import type { Batch } from '../data/batches.js';
 import type { Mt19937 } from '../util/rng.js';
 
+/** How far each transform may go; see the module comment. */
+export interface AugmentRange {
+  /** Largest shift in pixels, each of x and y (whole pixels when rotate and scale are 0). */
+  readonly shift: number;
+  /** Largest rotation in degrees, either way. */
+  readonly rotate: number;
+  /** Largest relative change of size, e.g. 0.1 for 0.9×–1.1×. */
+  readonly scale: number;
+  /** Largest displacement of the elastic grid's control points, pixels (0: none). */
+  readonly elastic: number;
+}
+
+/** The seed's `--augment`: whole-pixel shifts of up to 2 pixels. */
+export const SHIFT_ONLY: AugmentRange = { shift: 2, rotate: 0, scale: 0, elastic: 0 };
+
+/** Floats per image of the affine part of a draw: θ (radians), s, tx, ty. */
+const AFFINE_PARAMS = 4;
+/** Control points per side of the elastic grid. */
+export const ELASTIC_GRID = 5;
+const ELASTIC_PARAMS = 2 * ELASTIC_GRID * ELASTIC_GRID;
+
+/** The most floats per image a draw takes (sizes the CPU runner's shared buffer). */
+export const MAX_PARAMS_PER_IMAGE = AFFINE_PARAMS + ELASTIC_PARAMS;
+
+/** Floats per image in a draw (drawAffine): the affine four, then the elastic grid's displacements if any. */
+export const paramsPerImage = (range: AugmentRange): number => AFFINE_PARAMS + (range.elastic > 0 ? ELASTIC_PARAMS : 0);
+
+/** True when `range` is the whole-pixel shift (no rotation, scaling or elastic distortion). */
+export const isShiftOnly = (range: AugmentRange): boolean => range.rotate === 0 && range.scale === 0 && range.elastic === 0;
+
+/** Checks a range; throws a one-line RangeError naming the bad field. */
+export function checkAugmentRange(range: AugmentRange): void {
+  const ok = (x: number, max: number): boolean => Number.isFinite(x) && x >= 0 && x <= max;
+  if (!ok(range.shift, IMAGE_SIZE - 1)) throw new RangeError(`augment shift must be a number of pixels in [0, ${IMAGE_SIZE - 1}], got ${range.shift}`);
+  if (isShiftOnly(range) && !Number.isInteger(range.shift)) throw new RangeError(`augment shift must be a whole number of pixels when rotate and scale are 0, got ${range.shift}`);
+  if (!ok(range.rotate, 180)) throw new RangeError(`augment rotate must be a number of degrees in [0, 180], got ${range.rotate}`);
+  if (!ok(range.scale, 0.9)) throw new RangeError(`augment scale must be a fraction in [0, 0.9], got ${range.scale}`);
+  if (!ok(range.elastic, 8)) throw new RangeError(`augment elastic must be a number of pixels in [0, 8], got ${range.elastic}`);
+}
+
+/** Uniform in [−max, max] from 32 random bits. */
+const symmetric = (rng: Mt19937, max: number): number => max * (2 * (rng.nextUint32() / 0x100000000) - 1);
+
+/**
+ * Draws the warp parameters of `count` images into `out` (paramsPerImage(range)·count floats), image by
+ * image. Only for ranges that are not shift-only.
+ */
+export function drawAffine(rng: Mt19937, range: AugmentRange, count: number, out: Float64Array): void {
+  const maxTheta = (range.rotate * Math.PI) / 180;
+  const stride = paramsPerImage(range);
+  for (let b = 0; b < count; b++) {
+    const o = b * stride;
+    out[o] = symmetric(rng, maxTheta);
+    out[o + 1] = 1 + symmetric(rng, range.scale);
+    out[o + 2] = symmetric(rng, range.shift);
+    out[o + 3] = symmetric(rng, range.shift);
+    for (let k = AFFINE_PARAMS; k < stride; k++) out[o + k] = symmetric(rng, range.elastic);
+  }
+}
+
+const CENTRE = (IMAGE_SIZE - 1) / 2;
+
+/**
+ * Warps image `image` (PIXELS floats) by the parameters at `params[o…]` (`stride` of them: 4, or with the
+ * elastic grid's) into `out`, bilinear, background 0. `out` must not be `image`.
+ */
+export function warpImage(image: Float32Array, params: Float64Array, o: number, stride: number, out: Float32Array): void {
+  const theta = params[o];
+  const s = params[o + 1];
+  const cos = Math.cos(theta) / s;
+  const sin = Math.sin(theta) / s;
+  const cx = CENTRE + params[o + 2];
+  const cy = CENTRE + params[o + 3];
+  const last = IMAGE_SIZE - 1;
+  const elastic = stride > AFFINE_PARAMS;
+  const cells = ELASTIC_GRID - 1;
+  for (let y = 0; y < IMAGE_SIZE; y++) {
+    const dy = y - cy;
+    const gy = (y * cells) / last;
+    const iy = Math.min(Math.floor(gy), cells - 1);
+    const fy0 = gy - iy;
+    for (let x = 0; x < IMAGE_SIZE; x++) {
+      const dx = x - cx;
+      // R(−θ)·(p − c − t)/s + c
+      let sx = cos * dx + sin * dy + CENTRE;
+      let sy = -sin * dx + cos * dy + CENTRE;
+      if (elastic) {
+        // + d(p): the grid's displacements, bilinear between the four control points around p
+        const gx = (x * cells) / last;
+        const ix = Math.min(Math.floor(gx), cells - 1);
+        const fx0 = gx - ix;
+        const k00 = o + AFFINE_PARAMS + 2 * (iy * ELASTIC_GRID + ix);
+        const k01 = k00 + 2;
+        const k10 = k00 + 2 * ELASTIC_GRID;
+        const k11 = k10 + 2;
+        const w00 = (1 - fx0) * (1 - fy0);
+        const w01 = fx0 * (1 - fy0);
+        const w10 = (1 - fx0) * fy0;
+        const w11 = fx0 * fy0;
+        sx += w00 * params[k00] + w01 * params[k01] + w10 * params[k10] + w11 * params[k11];
+        sy += w00 * params[k00 + 1] + w01 * params[k01 + 1] + w10 * params[k10 + 1] + w11 * params[k11 + 1];
+      }
+      let v = 0;
+      if (sx > -1 && sx < IMAGE_SIZE && sy > -1 && sy < IMAGE_SIZE) {
+        const x0 = ((sx + 1) | 0) - 1; // floor, as sx > −1
+        const y0 = ((sy + 1) | 0) - 1;
+        const fx = sx - x0;
+        const fy = sy - y0;
+        const i = y0 * IMAGE_SIZE + x0;
+        // the four taps, background 0 outside the image
+        const left = x0 >= 0;
+        const right = x0 < last;
+        const top = y0 >= 0;
+        const bottom = y0 < last;
+        const a00 = top && left ? image[i] : 0;
+        const a01 = top && right ? image[i + 1] : 0;
+        const a10 = bottom && left ? image[i + IMAGE_SIZE] : 0;
+        const a11 = bottom && right ? image[i + IMAGE_SIZE + 1] : 0;
+        v = (1 - fy) * ((1 - fx) * a00 + fx * a01) + fy * ((1 - fx) * a10 + fx * a11);
+      }
+      out[y * IMAGE_SIZE + x] = v;
+    }
+  }
+}
+
 const scratch = new Float32Array(PIXELS);
 
-/** Shifts every image of `batch` in place by a random offset in [−maxShift, maxShift]². */
-export function augmentBatch(batch: Batch, rng: Mt19937, maxShift = 2): void {
+/**
+ * Warps images [start, end) of `images` in place by their parameters in `params` (drawAffine with a
+ * range of `stride` = paramsPerImage floats per image; image b's at b·stride).
+ */
+export function warpImages(images: Float32Array, params: Float64Array, stride: number, start: number, end: number): void {
+  for (let b = start; b < end; b++) {
+    const image = images.subarray(b * PIXELS, (b + 1) * PIXELS);
+    warpImage(image, params, b * stride, stride, scratch);
+    image.set(scratch);
+  }
+}
+
+/** Shifts every image of `batch` in place by a whole-pixel offset in [−maxShift, maxShift]² (the seed's --augment). */
+export function shiftBatch(batch: Batch, rng: Mt19937, maxShift: number): void {
   const span = 2 * maxShift + 1;
   for (let b = 0; b < batch.size; b++) {
     const dx = rng.nextInt(span) - maxShift;

@@ -5,6 +5,8 @@
  */
 import { DATASET_NAMES } from '../data/types.js';
 import type { RngState } from '../util/rng.js';
+import { SHIFT_ONLY } from './augment.js';
+import { RECIPE_NAMES } from './recipes.js';
 import { LR_SCHEDULES } from './schedule.js';
 import type { EpochMetrics, ResumableOptions } from './types.js';
 
@@ -80,14 +82,22 @@ function options(value: unknown): ResumableOptions {
   if (typeof o.augment !== 'boolean') throw new CheckpointFieldError(`${f}.augment`, 'must be true or false');
   if (o.dataDir !== undefined && typeof o.dataDir !== 'string') throw new CheckpointFieldError(`${f}.dataDir`, 'must be a string');
   if (o.model !== undefined && typeof o.model !== 'string') throw new CheckpointFieldError(`${f}.model`, 'must be a string');
+  // Fields newer than the first checkpoints: absent means the value every run had before they existed.
+  const since = <T>(key: string, read: () => T, before: T): T => (o[key] === undefined ? before : read());
   return {
+    recipe: since('recipe', () => oneOf(o, 'recipe', f, RECIPE_NAMES), 'seed'),
     dataset: oneOf(o, 'dataset', f, DATASET_NAMES),
     epochs: positive(o, 'epochs', f),
     batchSize: positive(o, 'batchSize', f),
     lr: number(o, 'lr', f, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0'),
     seed: number(o, 'seed', f, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32)'),
     lrSchedule: oneOf(o, 'lrSchedule', f, LR_SCHEDULES),
+    warmupEpochs: since('warmupEpochs', () => finite(o, 'warmupEpochs', f), 0),
     augment: o.augment,
+    augmentShift: since('augmentShift', () => finite(o, 'augmentShift', f), SHIFT_ONLY.shift),
+    augmentRotate: since('augmentRotate', () => finite(o, 'augmentRotate', f), SHIFT_ONLY.rotate),
+    augmentScale: since('augmentScale', () => finite(o, 'augmentScale', f), SHIFT_ONLY.scale),
+    augmentElastic: since('augmentElastic', () => finite(o, 'augmentElastic', f), SHIFT_ONLY.elastic),
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir as string } : {}),
     ...(o.model !== undefined ? { model: o.model as string } : {}),
     ...(o.validation !== undefined ? { validation: validation(o.validation, `${f}.validation`) } : {}),

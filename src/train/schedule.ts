@@ -12,8 +12,16 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number];
  *   rate is positive;
  * - step: `MultiStepLR(milestones=[T/2, 3T/4], gamma=0.1)`: `lr` while t < T/2, ×0.1 while t < 3T/4,
  *   then ×0.01.
+ *
+ * With `warmupSteps` W > 0 (`--warmup-epochs`), steps 1…W ramp linearly, lr·s/W, and step W + s then
+ * takes the schedule's step s of T − W: the warm-up is added in front, the schedule keeps its shape.
  */
-export function learningRate(schedule: LrSchedule, lr: number, step: number, totalSteps: number): number {
+export function learningRate(schedule: LrSchedule, lr: number, step: number, totalSteps: number, warmupSteps = 0): number {
+  if (warmupSteps > 0) {
+    // Linear warm-up (PyTorch: LambdaLR with (t + 1)/W), then the schedule over the steps that are left.
+    if (step <= warmupSteps) return (lr * step) / warmupSteps;
+    return learningRate(schedule, lr, step - warmupSteps, totalSteps - warmupSteps);
+  }
   const progress = (step - 1) / totalSteps; // t / T, in [0, 1) for 1 ≤ step ≤ totalSteps
   switch (schedule) {
     case 'constant':

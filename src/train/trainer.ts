@@ -19,11 +19,11 @@ import { defaultThreads } from '../runtime/threads.js';
 import { checkWritableDir } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
 import { trace } from '../util/trace.js';
-import { augmentBatch } from './augment.js';
+import { BatchAugmenter } from './augmenter.js';
 import { type Checkpoint, type TrainProgress, encodeCheckpoint, readCheckpoint } from './checkpoint.js';
 import { commitOutputSet, recoverOutputSet } from './output-set.js';
 import { Evaluator } from '../infer/evaluator.js';
-import { resolveOptions } from './options.js';
+import { augmentRange, resolveOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { type TrainableModel, loadTrainableModel, trainedModelBytes } from './model-files.js';
 import { createStepRunner } from './step/create.js';
@@ -56,13 +56,21 @@ interface RunContext {
   readonly generic?: TrainableModel;
 }
 
+/** What the exported model's metadata says of how it was trained: the recipe's name and the values the run used. */
+function recipeRecord(o: ResumableOptions): Record<string, unknown> {
+  return {
+    recipe: o.recipe, seed: o.seed, batchSize: o.batchSize, lr: o.lr, lrSchedule: o.lrSchedule, warmupEpochs: o.warmupEpochs, augment: o.augment,
+    ...(o.augment ? { augmentShift: o.augmentShift, augmentRotate: o.augmentRotate, augmentScale: o.augmentScale, augmentElastic: o.augmentElastic } : {}),
+  };
+}
+
 /** The exported lenet.onnx: the target's graph, saying what it is (metadata.ts) — data set, recipe, epochs, accuracy. */
 function trainedModel(ctx: RunContext, state: HostState, progress: TrainProgress): Uint8Array {
   const o = ctx.options;
   const last = progress.history[progress.history.length - 1];
   const metadata = {
     [METADATA_KEYS.dataset]: ctx.data.name,
-    [METADATA_KEYS.recipe]: JSON.stringify({ seed: o.seed, batchSize: o.batchSize, lr: o.lr, lrSchedule: o.lrSchedule, augment: o.augment }),
+    [METADATA_KEYS.recipe]: JSON.stringify(recipeRecord(o)),
     [METADATA_KEYS.epochs]: progress.history.length,
     [METADATA_KEYS.testAccuracy]: last?.testAccuracy,
   };
@@ -206,6 +214,8 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
   from: TrainProgress | undefined, options: TrainOptions, reporter: TrainReporter): Promise<TrainResult> {
   const run = ctx.options;
   const totalSteps = run.epochs * batches.batchesPerEpoch;
+  const warmupSteps = Math.round(run.warmupEpochs * batches.batchesPerEpoch);
+  const augmenter = run.augment ? new BatchAugmenter(augmentRange(run), augmentRng, ctx.runner.warpsBatches === true) : undefined;
   const history: EpochMetrics[] = [...(from?.history ?? [])];
   let step = from?.step ?? 0;
   const firstStep = step;
@@ -228,15 +238,15 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
         if (saved) await writeOutputs(ctx, await ctx.runner.readState(), progress);
         return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: true, saved, files: ctx.files };
       }
-      if (run.augment) augmentBatch(batch, augmentRng);
+      const warp = augmenter?.apply(batch);
       step++;
-      lr = learningRate(run.lrSchedule, run.lr, step, totalSteps);
+      lr = learningRate(run.lrSchedule, run.lr, step, totalSteps, warmupSteps);
       const s = adamScalars(step, lr);
       const started = performance.now();
       // Every step gives the event loop a turn before the next stop check; taken while the step runs, it
       // is free when the step lets the loop run anyway (onnxruntime-node's run starts from setImmediate).
       const turn = yieldToEventLoop();
-      const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt);
+      const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
       await turn;
       const ms = performance.now() - started;
       if (step === firstStep + 1) trace('train: first step done');

@@ -3,10 +3,16 @@ import type { ValidationSplitOptions } from '../data/split.js';
 import type { DatasetName } from '../data/types.js';
 import type { GraphTargetName } from '../graph/webgpu-conv.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import type { RecipeName } from './recipes.js';
 import type { LrSchedule } from './schedule.js';
 
 /** The options that define a training run; a checkpoint keeps them so `--resume` continues the same run. */
 export interface ResumableOptions {
+  /**
+   * The recipe whose values fill the options not given (recipes.ts; default 'seed', the seed's recipe).
+   * Checkpoints before recipes existed load as 'seed'.
+   */
+  readonly recipe: RecipeName;
   /** Data set (default 'mnist', falling back to the bundled 'mnist-sample' when offline). */
   readonly dataset: DatasetName;
   /** Epochs in all (default 10, as the seed). */
@@ -19,8 +25,18 @@ export interface ResumableOptions {
   readonly seed: number;
   /** Learning-rate schedule (default 'constant'). */
   readonly lrSchedule: LrSchedule;
-  /** Random shifts of up to 2 pixels (default false). */
+  /** Linear learning-rate warm-up over this many epochs (may be fractional) before the schedule (default 0). */
+  readonly warmupEpochs: number;
+  /** Augment the training images (augment.ts; default false). */
   readonly augment: boolean;
+  /** Largest shift in pixels (default 2; whole pixels when rotate and scale are 0, the seed's --augment). */
+  readonly augmentShift: number;
+  /** Largest rotation in degrees (default 0). */
+  readonly augmentRotate: number;
+  /** Largest relative change of size (default 0). */
+  readonly augmentScale: number;
+  /** Largest displacement of the elastic grid's control points, pixels (default 0: none). */
+  readonly augmentElastic: number;
   /** Folder with the data files, or the cache root (see the data layer); default the per-user cache. */
   readonly dataDir?: string;
   /**
@@ -48,8 +64,9 @@ export interface TrainOptions extends Partial<ResumableOptions> {
   /** Where lenet.onnx, the checkpoint and the metrics go (default: the folder of `resume`, else 'models'). */
   readonly outDir?: string;
   /**
-   * A checkpoint to continue from. Its options define the run: giving a different `dataset`, `batchSize`,
-   * `lr`, `seed`, `lrSchedule` or `augment` is an error; `epochs` may change (it must leave epochs to train).
+   * A checkpoint to continue from. Its options define the run: giving a different value for any of them
+   * (recipe, data set, batch size, lr, seed, schedule, warm-up, augmentation) is an error; `epochs` may
+   * change (it must leave epochs to train).
    */
   readonly resume?: string;
   /**

@@ -58,7 +58,7 @@ describe('model metadata', () => {
       expect(info.producer).toBe('onnx-lenet');
       expect(info.metadata).toEqual({
         target: 'portable', io_contract: IO_CONTRACT_VERSION, dataset: 'mnist-sample',
-        recipe: JSON.stringify({ seed: 4, batchSize: 1000, lr: 1e-3, lrSchedule: 'step', augment: false }),
+        recipe: JSON.stringify({ recipe: 'seed', seed: 4, batchSize: 1000, lr: 1e-3, lrSchedule: 'step', warmupEpochs: 0, augment: false }),
         epochs: '1', test_accuracy: String(result.testAccuracy),
       });
       expect((model.graph?.node ?? []).filter((n) => n.opType === 'Pad')).toHaveLength(2);

@@ -55,7 +55,7 @@ describe('predict and eval', () => {
     for (const p of predictions) expect(p.inverted).toBe(true);
     const text = await runCli(['predict', model, images[0].file]);
     expect(text.stdout).toMatch(new RegExp(`digit-0\\.png {2}\\d {2}\\d+\\.\\d% {2}\\(inverted`));
-    expect(text.stdout.split('\n')[0]).toMatch(/^Model: onnx-lenet \d+\.\d+\.\d+, target portable, io_contract 1, dataset mnist-sample, recipe \{"seed":0,.*\}, epochs 2, test_accuracy \d+\.\d\d%$/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^Model: onnx-lenet \d+\.\d+\.\d+, target portable, io_contract 1, dataset mnist-sample, recipe \{"recipe":"seed","seed":0,.*\}, epochs 2, test_accuracy \d+\.\d\d%$/);
   });
 
   test('eval: accuracy, per-class table and confusion matrix; --json', async () => {
@@ -66,7 +66,7 @@ describe('predict and eval', () => {
     expect(r.stdout).toMatch(/^Model: onnx-lenet [\d.]+, target portable, io_contract 1, dataset mnist-sample, recipe \{.*\}, epochs 2, test_accuracy \d+\.\d\d%$/m);
     const j = JSON.parse((await runCli(['eval', model, '--dataset', 'mnist-sample', '--json'])).stdout) as { count: number; confusion: number[][]; accuracy: number; modelInfo: ModelInfo };
     expect(j.modelInfo.metadata).toMatchObject({ target: 'portable', io_contract: '1', dataset: 'mnist-sample', epochs: '2' });
-    expect(JSON.parse(j.modelInfo.metadata.recipe)).toEqual({ seed: 0, batchSize: 64, lr: 1e-3, lrSchedule: 'constant', augment: false });
+    expect(JSON.parse(j.modelInfo.metadata.recipe)).toEqual({ recipe: 'seed', seed: 0, batchSize: 64, lr: 1e-3, lrSchedule: 'constant', warmupEpochs: 0, augment: false });
     expect(Number(j.modelInfo.metadata.test_accuracy)).toBeCloseTo(j.accuracy, 10); // the same model on the same split
     expect(j.count).toBe(1996);
     expect(j.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1996);

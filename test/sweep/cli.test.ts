@@ -64,7 +64,7 @@ describe('onnx-lenet sweep', () => {
 
   test('bad values are one-line errors', async () => {
     expectOneLineError(await runCli(['sweep', '--lr', '1e-4:1e-2', '--out', path.join(out, 'bad')]), /lr: a range \(0\.0001:0\.01\) needs --trials N/);
-    expectOneLineError(await runCli(['sweep', '--recipe', 'seed,strong']), /recipe must be one of seed; got 'strong'/);
+    expectOneLineError(await runCli(['sweep', '--recipe', 'seed,best']), /recipe must be one of seed, strong; got 'best'/);
     expectOneLineError(await runCli(['sweep', '--batch-size', '32,x']), /expected a positive integer, got 'x'/);
   });
 

@@ -13,7 +13,8 @@ describe('values and ranges', () => {
     expect(() => parseNumberSpec('1:1', false)).toThrow(/min < max/);
     expect(() => parseNumberSpec('-1', false)).toThrow(/positive number/);
     expect(parseAugment('off,on')).toEqual([false, true]);
-    expect(() => parseRecipes('seed,strong')).toThrow(/recipe must be one of seed; got 'strong'/);
+    expect(parseRecipes('seed,strong')).toEqual(['seed', 'strong']);
+    expect(() => parseRecipes('seed,best')).toThrow(/recipe must be one of seed, strong; got 'best'/);
   });
 });
 

@@ -17,6 +17,8 @@ import { createSessionRunner } from '../../src/train/step/session-runner.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
 import type { HostState, StateSource } from '../../src/train/step/state.js';
 import { syntheticBatch } from '../../tools/bench/train-feeds.js';
+import { BatchAugmenter } from '../../src/train/augmenter.js';
+import { Mt19937 } from '../../src/util/rng.js';
 
 const initial = (): StateSource => ({ params: initParameters(3) });
 /** Batch sizes of the steps: full, uneven, smaller than the thread count. */
@@ -30,12 +32,20 @@ const SIZES = [64, 64, 37, 1, 64, 2, 5];
  */
 const STATE_TOLERANCE = 2e-5;
 
-async function runSteps(runner: TrainStepRunner): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
+/**
+ * Runs the SIZES steps. `augment`: an affine+elastic augmentation drawn from a seeded stream, warped here
+ * ('main') or handed to the runner for its threads to warp ('parts').
+ */
+async function runSteps(runner: TrainStepRunner, augment?: 'main' | 'parts'): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
   const losses: number[] = [];
   const correct: number[] = [];
+  const augmenter = augment ? new BatchAugmenter({ shift: 2, rotate: 15, scale: 0.15, elastic: 1.5 }, new Mt19937(9), augment === 'parts') : undefined;
   for (const [i, size] of SIZES.entries()) {
     const s = adamScalars(i + 1, 1e-3);
-    const r = await runner.step({ ...syntheticBatch(size, 100 + i), size }, s.stepSize, s.biasCorrection2Sqrt);
+    const batch = { ...syntheticBatch(size, 100 + i), size };
+    const warp = augmenter?.apply(batch);
+    if (augment === 'parts') expect(warp).toBeDefined();
+    const r = await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
     losses.push(r.loss);
     correct.push(r.correct);
   }
@@ -95,6 +105,19 @@ describe('ParallelCpuRunner', () => {
       expect(maxDifference(a.state, b.state).bitIdentical, `${threads} threads, two runs`).toBe(true);
       console.log(`${threads} threads vs 1 after ${SIZES.length} steps: max |Δ| of parameters/m/v ${d.maxAbs.toExponential(2)}`);
     }
+  });
+
+  test('augmentation warped by each thread for its own share is the same run, bit for bit, as warped on the main thread', async () => {
+    for (const threads of [1, 2, 3]) {
+      const main = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })), 'main');
+      const parts = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })), 'parts');
+      expect(parts.losses, `${threads} threads`).toEqual(main.losses);
+      expect(maxDifference(parts.state, main.state), `${threads} threads`).toEqual({ bitIdentical: true, maxAbs: 0 });
+    }
+    // and the augmentation did something: not the unaugmented run
+    const plain = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 })));
+    const parts = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 })), 'parts');
+    expect(parts.losses).not.toEqual(plain.losses);
   });
 
   test('bad sizes are refused; release is idempotent and later steps fail clearly', async () => {

@@ -127,7 +127,10 @@ describe('row 5: the output set is committed with a journal and recovered', () =
 
 describe('row 15: a checkpoint\'s metadata is validated field by field', () => {
   const valid = (): Checkpoint => ({
-    options: { dataset: 'mnist-sample', epochs: 3, batchSize: 64, lr: 0.001, seed: 0, lrSchedule: 'constant', augment: false },
+    options: {
+      recipe: 'strong', dataset: 'mnist-sample', epochs: 3, batchSize: 64, lr: 0.001, seed: 0, lrSchedule: 'cosine', warmupEpochs: 0.5,
+      augment: true, augmentShift: 1.5, augmentRotate: 10, augmentScale: 0.1, augmentElastic: 1,
+    },
     progress: {
       step: 130, epoch: 1, batchInEpoch: 5, epochRng: { mt: new Array(624).fill(1), index: 624 }, augmentRng: { mt: new Array(624).fill(2), index: 3 },
       epochStats: { lossSum: 12.5, correct: 200, seen: 320, elapsedMs: 80 }, trainCount: 8004,
@@ -146,8 +149,18 @@ describe('row 15: a checkpoint\'s metadata is validated field by field', () => {
     return encodeCheckpoint({ ...c, options: meta.options, progress: meta.progress } as Checkpoint);
   };
 
-  test('a valid checkpoint round-trips', () => {
-    expect(decodeCheckpoint(encodeCheckpoint(valid()), 'c').progress).toEqual(valid().progress);
+  test('a valid checkpoint round-trips, the recipe, warm-up and augmentation ranges included', () => {
+    const back = decodeCheckpoint(encodeCheckpoint(valid()), 'c');
+    expect(back.progress).toEqual(valid().progress);
+    expect(back.options).toEqual(valid().options);
+  });
+
+  test('a checkpoint from before recipes, warm-up and augmentation ranges loads as the seed\'s recipe with --augment\'s shifts', () => {
+    const c = valid();
+    const { recipe, warmupEpochs, augmentShift, augmentRotate, augmentScale, augmentElastic, ...before } = c.options;
+    expect([recipe, warmupEpochs, augmentShift, augmentRotate, augmentScale, augmentElastic]).toEqual(['strong', 0.5, 1.5, 10, 0.1, 1]);
+    const back = decodeCheckpoint(encodeCheckpoint({ ...c, options: before } as unknown as Checkpoint), 'old.ckpt');
+    expect(back.options).toEqual({ ...before, recipe: 'seed', warmupEpochs: 0, augmentShift: 2, augmentRotate: 0, augmentScale: 0, augmentElastic: 0 });
   });
 
   test.each([
@@ -166,6 +179,9 @@ describe('row 15: a checkpoint\'s metadata is validated field by field', () => {
     { field: 'options.lr', value: 0 as unknown, message: /options\.lr must be a finite number > 0, found 0/ },
     { field: 'options.dataset', value: 'cifar' as unknown, message: /options\.dataset must be one of mnist, fashion-mnist, mnist-sample, found \"cifar\"/ },
     { field: 'options.augment', value: 'yes' as unknown, message: /options\.augment must be true or false/ },
+    { field: 'options.recipe', value: 'best' as unknown, message: /options\.recipe must be one of seed, strong, found \"best\"/ },
+    { field: 'options.warmupEpochs', value: -1 as unknown, message: /options\.warmupEpochs must be a finite number ≥ 0, found -1/ },
+    { field: 'options.augmentRotate', value: 'x' as unknown, message: /options\.augmentRotate must be a finite number ≥ 0, found \"x\"/ },
     { field: 'options', value: [1] as unknown, message: /options must be an object/ },
   ])('$field = $value', ({ field, value, message }) => {
     const bytes = crafted(field, value);

@@ -47,6 +47,14 @@ describe('learningRate', () => {
     [1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-4, 1e-4, 1e-4, 1e-5, 1e-5].forEach((want, i) => expect(got[i], `step ${i + 1}`).toBeCloseTo(want, 15));
   });
 
+  it('warm-up: W linear steps lr·s/W, then the schedule over the T − W steps left (torch LambdaLR of the same formula)', () => {
+    const lrs = Array.from({ length: 6 }, (_, i) => learningRate('cosine', 1e-3, i + 1, 6, 2));
+    const cosine4 = [0.001, 0.0008535533905932737, 0.0005, 0.00014644660940672628]; // CosineAnnealingLR(T_max=4)
+    [5e-4, 1e-3, ...cosine4].forEach((want, i) => expect(lrs[i], `step ${i + 1}`).toBeCloseTo(want, 15));
+    expect(learningRate('constant', 0.01, 1, 10, 4)).toBeCloseTo(0.0025, 15);
+    expect(learningRate('constant', 0.01, 5, 10, 4)).toBe(0.01);
+  });
+
   it('one step: every schedule gives lr', () => {
     for (const s of LR_SCHEDULES) expect(learningRate(s, 0.02, 1, 1)).toBe(0.02);
   });

@@ -64,4 +64,16 @@ describe('training on the bundled MNIST digits', () => {
     expect([...first.losses, ...rest.losses]).toEqual(whole.losses);
     expectSameParams(rest.params, whole.params);
   });
+
+  test('--recipe strong resumes from its checkpoint alone: the resolved recipe (warm-up, warps, elastic) continues bit for bit', async () => {
+    // batch 4000 → 3 steps per epoch (4000, 4000, 4); the warm-up (1 epoch) ends after step 3, the resumed part crosses the epoch.
+    const options = { recipe: 'strong' as const, epochs: 2, batchSize: 4000, seed: 2 };
+    const whole = await run({ ...options, maxSteps: 5 });
+    const first = await run({ ...options, maxSteps: 2 });
+    const checkpoint = await readCheckpoint(path.join(first.outDir, 'lenet.ckpt'));
+    expect(checkpoint.options).toMatchObject({ recipe: 'strong', epochs: 2, batchSize: 4000, warmupEpochs: 1, augment: true, augmentElastic: 2 });
+    const rest = await run({ resume: path.join(first.outDir, 'lenet.ckpt'), maxSteps: 5, outDir: first.outDir });
+    expect([...first.losses, ...rest.losses]).toEqual(whole.losses);
+    expectSameParams(rest.params, whole.params);
+  }, 300_000);
 });

@@ -7,6 +7,7 @@ import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphT
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
 import { trainableModelFiles } from '../../train/model-files.js';
 import { DEFAULTS as TRAIN_DEFAULTS } from '../../train/options.js';
+import { RECIPES, RECIPE_NAMES, type RecipeName } from '../../train/recipes.js';
 import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
 import { train, trainOutputFiles } from '../../train/trainer.js';
 import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
@@ -14,7 +15,7 @@ import { boundThreads } from '../../runtime/threads.js';
 import { JOURNAL_FILE } from '../../train/output-set.js';
 import { checkOutputFile, makeDirs, writeFileAtomic } from '../../util/fs.js';
 import { type Progress, createProgress, formatInteger } from '../../util/progress.js';
-import { parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
+import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 import { listenForStop } from '../stop-signal.js';
 
 interface TrainCliOptions {
@@ -30,12 +31,29 @@ interface TrainCliOptions {
   readonly out?: string;
   readonly resume?: string;
   readonly lrSchedule?: LrSchedule;
+  readonly warmupEpochs?: number;
   readonly augment?: boolean;
+  readonly augmentShift?: number;
+  readonly augmentRotate?: number;
+  readonly augmentScale?: number;
+  readonly augmentElastic?: number;
+  readonly recipe?: RecipeName;
   readonly target: GraphTargetName;
   readonly maxSteps?: number;
   readonly jsonMetrics?: string;
   readonly model?: string;
 }
+
+/** `±2 px` (the seed's whole-pixel shifts) or `±2 px, ±10°, ±10%`. */
+const augmentText = (o: TrainStartInfo['options']): string =>
+  `±${o.augmentShift} px${o.augmentRotate > 0 || o.augmentScale > 0 || o.augmentElastic > 0 ? `, ±${o.augmentRotate}°, ±${Number((100 * o.augmentScale).toFixed(2))}%` : ''}` +
+  `${o.augmentElastic > 0 ? `, elastic ±${o.augmentElastic} px` : ''}`;
+
+/** `epochs 30, lr 0.002, cosine, …`: a recipe's values, for --help. */
+const recipeText = (name: RecipeName): string => {
+  const values = Object.entries(RECIPES[name]).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return `${name}${values ? ` (${values})` : ' (the defaults)'}`;
+};
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const int = (x: number): string => formatInteger(Math.round(x));
@@ -56,8 +74,8 @@ function cliReporter(stepRows?: string[], requestedThreads?: number): TrainRepor
       const resumed = info.resumedAt ? `, resuming at epoch ${info.resumedAt.epoch + 1} step ${info.resumedAt.step}` : '';
       process.stdout.write(
         `Training ${info.model ?? 'LeNet-5'} on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
-          `  ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
-          `${o.augment ? ', augmented' : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
+          `  recipe ${o.recipe}: ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
+          `${o.warmupEpochs > 0 ? `, warm-up ${o.warmupEpochs} epoch${o.warmupEpochs === 1 ? '' : 's'}` : ''}${o.augment ? `, augmented (${augmentText(o)})` : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
           `${info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}${resumed}\n`,
       );
       // --threads is bounded by the cores and the batch (runtime/threads.ts): say so when it was cut.
@@ -89,6 +107,7 @@ function cliReporter(stepRows?: string[], requestedThreads?: number): TrainRepor
 export function trainCommand(): Command {
   return new Command('train')
     .description('train LeNet-5 with Adam using the train-step ONNX model (the seed\'s recipe by default)')
+    .addOption(new Option('--recipe <name>', `defaults for the options below, which still win when given: ${RECIPE_NAMES.map(recipeText).join('; ')} (default seed)`).choices(RECIPE_NAMES))
     .option('--epochs <n>', 'epochs (default 10)', parsePositiveInt)
     .option('--batch-size <n>', 'batch size (default 64; at most 60,000 and what memory allows, ~112 KB per image)', parsePositiveInt)
     .option('--lr <rate>', `Adam learning rate (default ${TRAIN_DEFAULTS.lr})`, parsePositiveNumber)
@@ -101,7 +120,13 @@ export function trainCommand(): Command {
     .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json (default: the --resume checkpoint\'s folder, else models)')
     .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt), with its options')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
-    .option('--augment', 'random shifts of up to 2 pixels')
+    .option('--warmup-epochs <n>', 'linear learning-rate warm-up over this many epochs before the schedule (default 0)', parseNonNegativeNumber)
+    .option('--augment', 'augment the training images: random shifts (by default of up to 2 whole pixels), rotations and scaling')
+    .option('--no-augment', 'no augmentation (e.g. to take it out of --recipe strong)')
+    .option('--augment-shift <px>', 'largest shift, pixels (default 2)', parseNonNegativeNumber)
+    .option('--augment-rotate <deg>', 'largest rotation, degrees (default 0; > 0 makes the shift continuous, bilinear)', parseNonNegativeNumber)
+    .option('--augment-scale <frac>', 'largest change of size, e.g. 0.1 for 0.9–1.1× (default 0)', parseNonNegativeNumber)
+    .option('--augment-elastic <px>', 'largest move of the elastic distortion\'s 5×5 control points, pixels (default 0: none)', parseNonNegativeNumber)
     .addOption(new Option('--target <name>', 'what lenet.onnx is built for: portable (right on every backend) or cpu (fastest on the CPU); see build-graph')
       .choices([...GRAPH_TARGETS, ...Object.keys(GRAPH_TARGET_ALIASES)]).default(DEFAULT_EXPORT_TARGET))
     .option('--max-steps <n>', 'stop after this many steps in all (writes a checkpoint)', parsePositiveInt)
@@ -120,7 +145,8 @@ export function trainCommand(): Command {
         const result = await train({
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
-          lrSchedule: opts.lrSchedule, augment: opts.augment, target: opts.target, maxSteps: opts.maxSteps, signal: stop.signal, model: opts.model,
+          recipe: opts.recipe, lrSchedule: opts.lrSchedule, warmupEpochs: opts.warmupEpochs, augment: opts.augment,
+          augmentShift: opts.augmentShift, augmentRotate: opts.augmentRotate, augmentScale: opts.augmentScale, augmentElastic: opts.augmentElastic, target: opts.target, maxSteps: opts.maxSteps, signal: stop.signal, model: opts.model,
         }, cliReporter(stepRows, opts.threads));
         if (result.interrupted && !result.saved) {
           process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);

@@ -9,13 +9,27 @@ export interface StepResult {
   readonly correct: number;
 }
 
+/** An augmentation warp for a step's batch: augment.ts drawAffine's parameters, `stride` per image. */
+export interface BatchWarp {
+  readonly params: Float64Array;
+  readonly stride: number;
+}
+
 export interface TrainStepRunner {
   /** Where the step runs: an execution provider ('cpu', 'cuda', 'webgpu', 'wasm'). */
   readonly ep: string;
   /** CPU runners: the threads each batch is split across. */
   readonly threads?: number;
-  /** One optimizer step on `batch` with the given step size and bias correction (see adamScalars). */
-  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult>;
+  /**
+   * True when `step` takes a `warp` and applies it to the batch itself (the CPU runner: each thread
+   * warps its own share before its gradient, off the main thread); others are given warped batches.
+   */
+  readonly warpsBatches?: boolean;
+  /**
+   * One optimizer step on `batch` with the given step size and bias correction (see adamScalars); with
+   * `warp` (only where warpsBatches), the images are warped by it first, as augment.ts warpImages would.
+   */
+  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult>;
   /** A host copy of the current state, in the model's input order. */
   readState(): Promise<HostState>;
   release(): Promise<void>;

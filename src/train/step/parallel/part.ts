@@ -13,11 +13,12 @@ import {
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
 import { loadBinding } from '../../../runtime/binding/load.js';
+import { warpImages } from '../../augment.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
-  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
+  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
 
 export interface PartModels {
@@ -53,7 +54,7 @@ export class Part {
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
     scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
-    grads: Float32Array[]; images: Float32Array; labels: Int32Array;
+    grads: Float32Array[]; images: Float32Array; labels: Int32Array; warp: Float64Array; control: Int32Array;
   };
 
   private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
@@ -70,6 +71,7 @@ export class Part {
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
       images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
+      warp: new Float64Array(shared.warp), control: new Int32Array(shared.control),
     };
     this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
     this.v = [this.view.v.slice(this.slice.start, this.slice.end), new Float32Array(length)];
@@ -152,6 +154,9 @@ export class Part {
     if (n > 0) {
       this.images.set(images.subarray(share.start * PIXELS, share.end * PIXELS));
       this.labels.set(labels.subarray(share.start, share.end));
+      // Augmentation: this part warps its own share, by the parameters the main thread drew for it.
+      const stride = Atomics.load(this.view.control, Slot.WarpStride);
+      if (stride > 0) warpImages(this.images, this.view.warp.subarray(share.start * stride, share.end * stride), stride, 0, n);
       this.scalars.count[0] = batchSize;
       await this.gradient.run({ ...this.gradientFeeds[parity], ...this.batchFeeds(n) }, this.gradientOutputs);
     } else {

@@ -24,7 +24,7 @@ import type { Batch } from '../../../data/batches.js';
 import { BINDING_KINDS, type BindingKind } from '../../../runtime/binding/types.js';
 import { checkThreads, defaultThreads } from '../../../runtime/threads.js';
 import { trace } from '../../../util/trace.js';
-import type { StepResult, TrainStepRunner } from '../runner.js';
+import type { BatchWarp, StepResult, TrainStepRunner } from '../runner.js';
 import { type HostState, type StateSource, type TensorSpec, dataInputOf, initialState, pairedInputs } from '../state.js';
 import { type FlatLayout, flatLayout, flattenInto, viewOf } from './layout.js';
 import { Part } from './part.js';
@@ -120,6 +120,7 @@ function startWorker(url: URL, setup: WorkerSetup, life: Life, control: Int32Arr
 
 export class ParallelCpuRunner implements TrainStepRunner {
   readonly ep = 'cpu' as const;
+  readonly warpsBatches = true;
   get backend(): BindingKind {
     return this.main.backend;
   }
@@ -129,6 +130,7 @@ export class ParallelCpuRunner implements TrainStepRunner {
   private readonly scalars: Float32Array;
   private readonly sharedImages: Float32Array;
   private readonly sharedLabels: Int32Array;
+  private readonly sharedWarp: Float64Array;
 
   private constructor(private readonly shared: SharedBuffers, private readonly main: Part,
     /** The parameters laid end to end, and the state in the train-step model's order (parameters, m, v). */
@@ -140,6 +142,7 @@ export class ParallelCpuRunner implements TrainStepRunner {
     this.scalars = new Float32Array(shared.scalars);
     this.sharedImages = new Float32Array(shared.images);
     this.sharedLabels = new Int32Array(shared.labels);
+    this.sharedWarp = new Float64Array(shared.warp);
   }
 
   get threads(): number {
@@ -188,10 +191,16 @@ export class ParallelCpuRunner implements TrainStepRunner {
     throw failed?.reason;
   }
 
-  /** One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction. */
-  async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult> {
+  /**
+   * One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction;
+   * with `warp`, every part warps its own share of the images first (the main thread only its own).
+   */
+  async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
     const n = batch.size;
     if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
+    if (warp && warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
+    if (warp) this.sharedWarp.set(warp.params.subarray(0, n * warp.stride));
+    Atomics.store(this.control, Slot.WarpStride, warp ? warp.stride : 0);
     const parts = this.shared.parts;
     if (parts > 1) {
       const first = batchShare(n, parts, 1).start;  // the workers' shares go through shared memory

@@ -6,6 +6,7 @@
  * runs its sessions on private buffers and copies through these at the two exchange points of a step.
  */
 import { PIXELS } from '../../../graph/contract.js';
+import { MAX_PARAMS_PER_IMAGE } from '../../augment.js';
 
 /** Commands the main thread gives every part. */
 export const Command = {
@@ -33,8 +34,10 @@ export const Slot = {
   Done: 4,
   /** Index (≥ 1) of a worker whose command failed (its message comes on the message port), else 0. */
   Failed: 5,
+  /** Warp parameters per image in `warp` for the current Gradients (augment.ts paramsPerImage), 0: none. */
+  WarpStride: 6,
 } as const;
-const CONTROL_SLOTS = 6;
+const CONTROL_SLOTS = 7;
 
 export interface SharedBuffers {
   readonly parts: number;
@@ -54,6 +57,8 @@ export interface SharedBuffers {
   readonly grads: SharedArrayBuffer;
   readonly images: SharedArrayBuffer;
   readonly labels: SharedArrayBuffer;
+  /** float64: the batch's augmentation warp parameters (augment.ts drawAffine), image by image; each part warps its own share. */
+  readonly warp: SharedArrayBuffer;
 }
 
 export function allocateShared(parts: number, maxBatch: number, paramCount: number): SharedBuffers {
@@ -66,6 +71,7 @@ export function allocateShared(parts: number, maxBatch: number, paramCount: numb
     grads: f32(parts * paramCount),
     images: f32(maxBatch * PIXELS),
     labels: f32(maxBatch),
+    warp: new SharedArrayBuffer(maxBatch * MAX_PARAMS_PER_IMAGE * 8),
   };
 }
 
