@@ -1,7 +1,8 @@
 /**
- * One part of the CPU trainer's data-parallel step, as run by one thread (the main thread is part 0,
- * each worker one more): its own gradient and flat-Adam sessions (one thread each, on either binding:
- * runtime/binding), its private copy of the parameters, and its slice of Adam's state.
+ * One part of the CPU trainer's data-parallel step, as run by one thread (in Node the main thread is
+ * part 0 and each worker thread one more; in the page every part is a Web Worker): its own gradient and
+ * flat-Adam sessions (one thread each, on either binding: runtime/binding), its private copy of the
+ * parameters, and its slice of Adam's state. Pure code: the page's workers load this file too.
  *
  * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
@@ -12,7 +13,6 @@ import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
-import { loadBinding } from '../../../runtime/binding/load.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
@@ -111,13 +111,13 @@ export class Part {
   }
 
   /**
-   * Part `index` of `shared.parts` on binding `kind`, its state taken from the shared parameters, m and v. Its
-   * sessions use one thread each: the parallelism is across parts.
+   * Part `index` of `shared.parts` on `binding`, its state taken from the shared parameters, m and v. Its
+   * sessions use one thread each (onnxruntime-web's WASM threads are the caller's to set to 1): the
+   * parallelism is across parts.
    */
-  static async create(index: number, shared: SharedBuffers, models: PartModels, kind: BindingKind): Promise<Part> {
-    const b = await loadBinding(kind, { wasmThreads: 1 });
-    const [gradient, adam] = await Promise.all([b.createSession(models.gradient, { threads: 1 }), b.createSession(models.adam, { threads: 1 })]);
-    return new Part(index, shared, b, gradient, adam, models.layout, models.data);
+  static async create(index: number, shared: SharedBuffers, models: PartModels, binding: Binding): Promise<Part> {
+    const [gradient, adam] = await Promise.all([binding.createSession(models.gradient, { threads: 1 }), binding.createSession(models.adam, { threads: 1 })]);
+    return new Part(index, shared, binding, gradient, adam, models.layout, models.data);
   }
 
   /**

@@ -31,7 +31,7 @@ export const Slot = {
   BatchSize: 3,
   /** Workers done with the current command. */
   Done: 4,
-  /** Index (≥ 1) of a worker whose command failed (its message comes on the message port), else 0. */
+  /** 1 + the index of a part whose command failed in a worker (its message comes as a message), else 0. */
   Failed: 5,
 } as const;
 const CONTROL_SLOTS = 6;
