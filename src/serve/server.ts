@@ -11,6 +11,7 @@ import path from 'node:path';
 import { type Route, routeTable, sendBytes, sendError, sendFile } from './routes.js';
 import { encodeSample, loadBundledSample, type SampleSplits } from './sample-data.js';
 import { packageRoot } from './paths.js';
+import { stepModelAt } from './step-models.js';
 import { LOSS } from '../graph/contract.js';
 import { decodeModel } from '../graph/proto.js';
 import { checkInferenceContract } from '../infer/contract-check.js';
@@ -119,6 +120,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
   }
   const pathname = rawPathname(req.url ?? '/');
   if (pathname === '/data/mnist-sample.bin') return sendBytes(req, res, await sample(), 'application/octet-stream');
+  const generated = stepModelAt(pathname);
+  if (generated) return sendBytes(req, res, generated, 'application/octet-stream');
   for (const route of routes) {
     if (route.kind === 'file' ? pathname === route.url : pathname.startsWith(route.url)) {
       return sendFile(req, res, route, pathname.slice(route.url.length));
