@@ -145,6 +145,22 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
     expect(maxAbs(inPage.losses, native.losses)).toBeLessThanOrEqual(1e-5);
   });
 
+  test('a worker that cannot start fails the trainer\'s creation with its name and why, instead of hanging', async () => {
+    await page.route('**/ort/ort.wasm.min.mjs', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    try {
+      const error = await page.evaluate(async () => {
+        const { BrowserTrainer, decodeSample } = window as unknown as typeof import('../../web/src/trainer.js') & typeof import('../../web/src/dataset.js');
+        const bytes = async (url: string): Promise<Uint8Array> => new Uint8Array(await (await fetch(url)).arrayBuffer());
+        const data = decodeSample(await bytes('/data/mnist-sample.bin'));
+        return BrowserTrainer.create(await bytes('/models/lenet.train.onnx'), data.train, { steps: 1, batchSize: 8, seed: 0, learningRate: 1e-3, backend: 'wasm', workers: 2 })
+          .then(async (t) => { await t.release(); return 'created'; }, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      });
+      expect(error).toMatch(/^training worker [01]: .*ort\.wasm\.min\.mjs/);
+    } finally {
+      await page.unroute('**/ort/ort.wasm.min.mjs');
+    }
+  });
+
   test('the training panel runs on one worker per core by default; the loss falls and the offered model predicts', async () => {
     const expected = await page.evaluate((batch) => Math.min(navigator.hardwareConcurrency, batch, 16), BATCH);
     await page.fill('#train-steps', '80');
