@@ -26,7 +26,10 @@ export const MAX_WORKERS = 16;
 const WORKER_ORT = { module: '/ort/ort.wasm.min.mjs', wasmPaths: '/ort/' } as const;
 /** The page's thread runs no part itself: it sleeps on the Done counter right away instead of taking a core from a worker. */
 const SPIN_POLLS = 0;
+// The step is one command (fused): the workers wait for each other's gradients on shared memory, and the
+// page's thread wakes once per step instead of twice.
 const EXIT_TIMEOUT_MS = 2_000;
+
 
 /** Whether this page can run training workers: Web Workers and SharedArrayBuffer (cross-origin isolation). */
 export function workersAvailable(): boolean {
@@ -131,7 +134,7 @@ export class WorkerStepRunner implements TrainStepRunner {
       count: handles.length,
       failure: () => life.error,
       messageOf: (index) => errorOf(handles.find((h) => h.index === index)),
-    }, { spinPolls: SPIN_POLLS, what: 'the page\'s training workers', partName: workerName });
+    }, { spinPolls: SPIN_POLLS, what: 'the page\'s training workers', partName: workerName, fused: true });
     return new WorkerStepRunner(coordinator, handles);
   }
 

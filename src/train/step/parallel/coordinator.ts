@@ -41,6 +41,11 @@ export interface CoordinatorOptions {
   readonly what: string;
   /** Names part `index` in errors, e.g. 'CPU training thread 1'. */
   readonly partName: (index: number) => string;
+  /**
+   * One Step command per step instead of Gradients then Adam: the parts wait for each other between the
+   * halves. Only without `main` (a part on the driving thread would block it).
+   */
+  readonly fused?: boolean;
 }
 
 /** The state of a runner over `layout` in the train-step model's order: parameters, then Adam's m, then v. */
@@ -75,6 +80,7 @@ export class PartCoordinator {
     this.images = new Float32Array(shared.images);
     this.labels = new Int32Array(shared.labels);
     this.stateSpecs = stateSpecsOf(layout);
+    if (main && options.fused) throw new RangeError('a fused step needs every part on a thread of its own');
     if (threads.count + (main ? 1 : 0) !== shared.parts) throw new RangeError(`${shared.parts} parts, but ${threads.count} threads${main ? ' and the driver' : ''} to run them`);
   }
 
@@ -95,8 +101,11 @@ export class PartCoordinator {
     }
     this.scalars[STEP_SIZE_SLOT] = stepSize;
     this.scalars[BC2_SLOT] = biasCorrection2Sqrt;
-    await this.command(Command.Gradients, n, batch);
-    await this.command(Command.Adam, n);
+    if (this.options.fused) await this.command(Command.Step, n);
+    else {
+      await this.command(Command.Gradients, n, batch);
+      await this.command(Command.Adam, n);
+    }
     this.parity = this.parity === 0 ? 1 : 0;
     let lossSum = 0;
     let correct = 0;
@@ -135,6 +144,7 @@ export class PartCoordinator {
     Atomics.store(c, Slot.Parity, this.parity);
     Atomics.store(c, Slot.BatchSize, batchSize);
     Atomics.store(c, Slot.Done, 0);
+    Atomics.store(c, Slot.Arrived, 0);
     if (this.threads.count > 0) {
       Atomics.add(c, Slot.Sequence, 1);
       Atomics.notify(c, Slot.Sequence);

@@ -17,8 +17,11 @@ import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
-  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, batchShare, correctSlot, lossSumSlot, paramSlice,
+  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
+
+/** Polls of the Arrived counter before sleeping on it: the parts usually finish their gradients together. */
+const SPIN_POLLS = 20_000;
 
 export interface PartModels {
   /** The gradient model (buildGradientModel), encoded; its parameter inputs are `layout`'s tensors. */
@@ -52,7 +55,7 @@ export class Part {
   private readonly adamOutputs: [OutputArrays, OutputArrays];
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
-    scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
+    control: Int32Array; scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
     grads: Float32Array[]; images: Float32Array; labels: Int32Array;
   };
 
@@ -66,6 +69,7 @@ export class Part {
     this.slice = this.slices[index];
     const length = this.slice.end - this.slice.start;
     this.view = {
+      control: new Int32Array(shared.control),
       scalars: new Float32Array(shared.scalars),
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
@@ -127,6 +131,15 @@ export class Part {
   async run(command: Command, parity: 0 | 1, batchSize: number, images: Float32Array = this.view.images, labels: Int32Array = this.view.labels): Promise<void> {
     if (command === Command.Gradients) await this.gradients(parity, batchSize, images, labels);
     else if (command === Command.Adam) await this.update(parity);
+    else if (command === Command.Step) {
+      try {
+        await this.gradients(parity, batchSize, images, labels);
+      } finally {
+        this.arrive();  // even after a failure, so that the other parts do not wait for this one forever
+      }
+      this.waitForAll();
+      await this.update(parity);
+    }
     else if (command === Command.Publish) this.publish(parity);
   }
 
@@ -176,6 +189,20 @@ export class Part {
     this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
     await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
+  }
+
+  /** Counts this part's gradient as published (Step). */
+  private arrive(): void {
+    Atomics.add(this.view.control, Slot.Arrived, 1);
+    Atomics.notify(this.view.control, Slot.Arrived);
+  }
+
+  /** Blocks until every part's gradient is published (Step): only in a worker, never on a page's thread. */
+  private waitForAll(): void {
+    const c = this.view.control;
+    const parts = this.shared.parts;
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, Slot.Arrived) < parts; i++);
+    for (let arrived = Atomics.load(c, Slot.Arrived); arrived < parts; arrived = Atomics.load(c, Slot.Arrived)) Atomics.wait(c, Slot.Arrived, arrived);
   }
 
   private publish(parity: 0 | 1): void {

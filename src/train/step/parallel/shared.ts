@@ -17,6 +17,12 @@ export const Command = {
   Publish: 3,
   /** Release the sessions and end the thread. */
   Exit: 4,
+  /**
+   * Gradients, then wait (on the Arrived slot) until every part has published its gradient, then Adam: a
+   * whole step in one command, for when no part runs on the driving thread (the page), which then wakes
+   * once per step instead of twice.
+   */
+  Step: 5,
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -33,8 +39,10 @@ export const Slot = {
   Done: 4,
   /** 1 + the index of a part whose command failed in a worker (its message comes as a message), else 0. */
   Failed: 5,
+  /** Parts done with the gradient half of a Step command. */
+  Arrived: 6,
 } as const;
-const CONTROL_SLOTS = 6;
+const CONTROL_SLOTS = 7;
 
 export interface SharedBuffers {
   readonly parts: number;
