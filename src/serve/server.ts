@@ -15,6 +15,7 @@ import { type MemoryBody, type Route, routeTable, sendBytes, sendError, sendFile
 import { METRICS_URL, readRunMetrics } from './run-metrics.js';
 import { encodeSample, loadBundledSample, type SampleSplits } from './sample-data.js';
 import { packageRoot } from './paths.js';
+import { stepModelAt } from './step-models.js';
 import { trainModelSource } from './train-model.js';
 import { checkInferenceContract } from '../infer/contract-check.js';
 
@@ -140,6 +141,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
     return sendError(res, 405, `method ${req.method ?? '?'} not allowed`);
   }
   const pathname = rawPathname(req.url ?? '/');
+  // The data-parallel step's models for the page's workers, built on first request (step-models.ts).
+  const generated = stepModelAt(pathname);
+  if (generated) return sendBytes(req, res, pathname, memoryBody(generated, 'application/octet-stream'), bodies);
   for (const route of routes) {
     if (route.kind === 'memory') {
       if (pathname !== route.url) continue;

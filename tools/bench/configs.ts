@@ -1,6 +1,7 @@
 /**
  * The configurations `npm run bench` compares, each run in its own child process (its own peak RSS):
- * onnxruntime-node CPU, onnxruntime-web WASM (in Node) and PyTorch (tools/bench/torch_bench.py).
+ * onnxruntime-node CPU, onnxruntime-web WASM (in Node), the page's training in Chromium (page.ts) and
+ * PyTorch (tools/bench/torch_bench.py).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -12,7 +13,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** tools/bench/torch_bench.py, found from dist/tools/bench/ or from tools/bench/ */
 const TORCH_SCRIPT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../../../tools/bench' : '.', 'torch_bench.py');
 
-export type Family = 'ort-node' | 'ort-web' | 'pytorch';
+export type Family = 'ort-node' | 'ort-web' | 'chromium' | 'pytorch';
 
 export interface BenchConfig {
   readonly id: string;
@@ -41,6 +42,8 @@ export const CONFIGS: readonly BenchConfig[] = [
   { id: 'web-1', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 1, parts: ALL },
   { id: 'web-2', family: 'ort-web', label: 'onnxruntime-web WASM (in Node)', threads: 2, parts: ALL },
   { id: 'web-2-session', family: 'ort-web', label: 'onnxruntime-web WASM (in Node), one train-step session (WASM threads)', threads: 2, parts: ['train64'], runner: 'session' },
+  // The page's own trainer in headless Chromium: each batch split across `threads` Web Workers, one WASM thread each.
+  { id: 'chromium', family: 'chromium', label: 'the page in Chromium (Web Workers, WASM)', threads: 2, parts: ['train64'] },
   { id: 'torch-1', family: 'pytorch', label: 'PyTorch (seed recipe)', threads: 1, parts: ALL },
   // PyTorch's OpenMP threads spin by default; on a loaded machine that made its 2-thread epoch take minutes,
   // so the full epoch is timed with passive waiting (usually PyTorch's better 2-thread figure there).
@@ -86,6 +89,8 @@ export function runConfig(config: BenchConfig, settings: RunSettings, parts: rea
     '--epoch-images', String(settings.epochImages), '--data-dir', settings.dataDir];
   const [cmd, args] = config.family === 'pytorch'
     ? [PYTHON, [TORCH_SCRIPT, ...common]]
+    : config.family === 'chromium'
+    ? [process.execPath, [path.join(HERE, 'page.js'), ...common, '--warmup-ms', String(settings.webWarmupMs)]]
     : [process.execPath, [path.join(HERE, 'worker.js'), '--backend', config.family === 'ort-web' ? 'web' : 'node', ...common,
       ...(config.family === 'ort-web' ? ['--warmup-ms', String(settings.webWarmupMs)] : []), '--runner', config.runner ?? 'parallel']];
   const env = { ...process.env, ...(config.family === 'pytorch' ? TORCH_MALLOC_ENV : {}), ...config.env };

@@ -30,21 +30,14 @@ import { makeTrainable } from '../../src/autodiff/trainable.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { type PeakResult, matmulPeak } from './peak.js';
-import { quantile } from './stats.js';
+import { type Latency, latency } from './stats.js';
 import { syntheticBatch } from './train-feeds.js';
 
+export type { Latency };
 export type Backend = 'node' | 'web';
 export const PARTS = ['train64', 'train256', 'epoch', 'infer1', 'infer1000', 'peak'] as const;
 export type Part = (typeof PARTS)[number];
 
-export interface Latency {
-  readonly batch: number;
-  readonly median: number;
-  readonly p10: number;
-  readonly p90: number;
-  readonly n: number;
-  readonly imagesPerSecond: number;
-}
 export interface EpochResult {
   readonly images: number;
   readonly seconds: number;
@@ -56,11 +49,6 @@ export interface WorkerReport {
   readonly threads: number;
   readonly results: Partial<Record<Part, PartResult>>;
   readonly maxRssKb: number;
-}
-
-function latency(batch: number, ms: readonly number[]): Latency {
-  const median = quantile(ms, 0.5);
-  return { batch, median, p10: quantile(ms, 0.1), p90: quantile(ms, 0.9), n: ms.length, imagesPerSecond: (batch / median) * 1000 };
 }
 
 /**

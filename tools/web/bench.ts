@@ -5,14 +5,9 @@
  *
  *   npm run build && node dist/tools/web/bench.js [--model models/lenet.onnx] [--steps 200] [--runs 500]
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { startServer } from '../../src/serve/index.js';
-
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium } from './chromium.js';
 
 interface Hooks {
   ready: boolean;
@@ -22,7 +17,8 @@ interface Hooks {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { model: { type: 'string', default: 'models/lenet.onnx' }, steps: { type: 'string', default: '200' }, runs: { type: 'string', default: '500' } } });
   const server = await startServer({ model: values.model, port: 0, host: '127.0.0.1' });
-  const context = await chromium.launchPersistentContext(await mkdtemp(path.join(tmpdir(), 'onnx-lenet-bench-')), { executablePath: '/usr/bin/chromium', args: FLAGS });
+  const browser = await launchChromium();
+  const { context } = browser;
   try {
     const page = await context.newPage();
     await page.goto(server.url);
@@ -58,7 +54,7 @@ async function main(): Promise<void> {
       `  in-page training, batch 64: ${training.imagesPerSecond.toFixed(0)} images/s over ${values.steps} steps (steps ${mid.steps + 1}–${end.steps}: ${steady.toFixed(0)} images/s), test accuracy ${((training.testAccuracy ?? 0) * 100).toFixed(1)}%\n`,
     );
   } finally {
-    await context.close();
+    await browser.close();
     await server.close();
   }
 }

@@ -26,6 +26,8 @@ export interface TrainingSnapshot {
   readonly stepsDone: number;
   /** Whether a trained model is on offer for the pad (the user decides; nothing is swapped in silently). */
   readonly offered: boolean;
+  /** Web Workers the last run split its batches across (0: one session); unset before the first run. */
+  readonly workers?: number;
 }
 
 /** A model trained here, waiting for the user to put it on the pad. */
@@ -107,7 +109,8 @@ export class TrainingPanel {
       const trainModel = await this.loadTrainModel();
       if (this.stopRequested) return this.update({ state: 'stopped' });
       trainer = await BrowserTrainer.create(trainModel, data.train, { steps, batchSize, seed, learningRate: LEARNING_RATE, backend: this.deps.backend() });
-      this.update({ state: 'training' });
+      byId('train-runner', HTMLElement).textContent = `Training on ${trainer.runner}.`;
+      this.update({ state: 'training', workers: trainer.workers });
       await this.loop(trainer, steps);
       const stepsDone = trainer.stepsDone;
       if (stepsDone === 0) return this.update({ state: 'stopped' });

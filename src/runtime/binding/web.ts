@@ -1,50 +1,13 @@
 /**
  * The onnxruntime-web binding (WebAssembly, or WebGPU in a browser), in Node or in the page: the page
- * loads this file as it is, with `onnxruntime-web` mapped to the served `ort.min.mjs`.
- *
- * onnxruntime-web 1.30 ignores pre-allocated CPU outputs (they stay zero), so outputs asked for in host
- * arrays are copied there after the run.
+ * loads this file as it is, with `onnxruntime-web` mapped to the served `ort.min.mjs`. The binding
+ * itself is web-ort.ts, over whichever onnxruntime-web module it is given.
  */
 import * as ort from 'onnxruntime-web';
-import { inputSpecs } from './metadata.js';
-import type { Binding, BindingSession, BindingTensor, SessionOptions } from './types.js';
+import type { Binding } from './types.js';
+import { webBindingFor } from './web-ort.js';
 
-type WebFeeds = Record<string, ort.Tensor>;
-
-async function createWebSession(model: Uint8Array, options: SessionOptions = {}): Promise<BindingSession> {
-  const ep = options.executionProvider ?? 'wasm';
-  if (ep !== 'wasm' && ep !== 'webgpu') throw new RangeError(`onnxruntime-web runs 'wasm' or 'webgpu', got '${ep}'`);
-  // onnxruntime-web may take ownership of the buffer it is given: hand it a copy.
-  const session = await ort.InferenceSession.create(model.slice(), {
-    executionProviders: [ep], graphOptimizationLevel: 'all',
-    ...(options.keepOnDevice && ep === 'webgpu' ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
-  });
-  return {
-    inputs: inputSpecs(session),
-    outputNames: session.outputNames,
-    async run(feeds, into) {
-      const out: Record<string, BindingTensor> = { ...(await session.run(feeds as WebFeeds)) };
-      for (const [name, target] of Object.entries(into ?? {})) {
-        target.data.set(out[name].data as Float32Array);
-        delete out[name];
-      }
-      return out;
-    },
-    async download(tensors) {
-      const host: Record<string, Float32Array> = {};
-      for (const [name, t] of Object.entries(tensors)) host[name] = Float32Array.from((await (t as ort.Tensor).getData()) as Float32Array);
-      return host;
-    },
-    release: () => session.release(),
-  };
-}
-
-export const webBinding: Binding = {
-  kind: 'web',
-  float32: (data, dims): BindingTensor => new ort.Tensor('float32', data, [...dims]),
-  int32: (data, dims): BindingTensor => new ort.Tensor('int32', data, [...dims]),
-  createSession: createWebSession,
-};
+export const webBinding: Binding = webBindingFor(ort);
 
 /** WebAssembly threads of every onnxruntime-web session created after this call (a global of onnxruntime-web). */
 export function setWasmThreads(threads: number): void {

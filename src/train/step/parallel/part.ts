@@ -1,7 +1,8 @@
 /**
- * One part of the CPU trainer's data-parallel step, as run by one thread (the main thread is part 0,
- * each worker one more): its own gradient and flat-Adam sessions (one thread each, on either binding:
- * runtime/binding), its private copy of the parameters, and its slice of Adam's state.
+ * One part of the CPU trainer's data-parallel step, as run by one thread (in Node the main thread is
+ * part 0 and each worker thread one more; in the page every part is a Web Worker): its own gradient and
+ * flat-Adam sessions (one thread each, on either binding: runtime/binding), its private copy of the
+ * parameters, and its slice of Adam's state. Pure code: the page's workers load this file too.
  *
  * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
@@ -12,7 +13,6 @@ import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
-import { loadBinding } from '../../../runtime/binding/load.js';
 import { warpImages } from '../../augment.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
@@ -20,6 +20,9 @@ import { type FlatLayout, viewOf } from './layout.js';
 import {
   BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, batchShare, correctSlot, lossSumSlot, paramSlice,
 } from './shared.js';
+
+/** Polls of the Arrived counter before sleeping on it: the parts usually finish their gradients together. */
+const SPIN_POLLS = 20_000;
 
 export interface PartModels {
   /** The gradient model (buildGradientModel), encoded; its parameter inputs are `layout`'s tensors. */
@@ -53,8 +56,8 @@ export class Part {
   private readonly adamOutputs: [OutputArrays, OutputArrays];
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
-    scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
-    grads: Float32Array[]; images: Float32Array; labels: Int32Array; warp: Float64Array; control: Int32Array;
+    control: Int32Array; scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
+    grads: Float32Array[]; images: Float32Array; labels: Int32Array; warp: Float64Array;
   };
 
   private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
@@ -67,11 +70,12 @@ export class Part {
     this.slice = this.slices[index];
     const length = this.slice.end - this.slice.start;
     this.view = {
+      control: new Int32Array(shared.control),
       scalars: new Float32Array(shared.scalars),
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
       images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
-      warp: new Float64Array(shared.warp), control: new Int32Array(shared.control),
+      warp: new Float64Array(shared.warp),
     };
     this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
     this.v = [this.view.v.slice(this.slice.start, this.slice.end), new Float32Array(length)];
@@ -113,13 +117,13 @@ export class Part {
   }
 
   /**
-   * Part `index` of `shared.parts` on binding `kind`, its state taken from the shared parameters, m and v. Its
-   * sessions use one thread each: the parallelism is across parts.
+   * Part `index` of `shared.parts` on `binding`, its state taken from the shared parameters, m and v. Its
+   * sessions use one thread each (onnxruntime-web's WASM threads are the caller's to set to 1): the
+   * parallelism is across parts.
    */
-  static async create(index: number, shared: SharedBuffers, models: PartModels, kind: BindingKind): Promise<Part> {
-    const b = await loadBinding(kind, { wasmThreads: 1 });
-    const [gradient, adam] = await Promise.all([b.createSession(models.gradient, { threads: 1 }), b.createSession(models.adam, { threads: 1 })]);
-    return new Part(index, shared, b, gradient, adam, models.layout, models.data);
+  static async create(index: number, shared: SharedBuffers, models: PartModels, binding: Binding): Promise<Part> {
+    const [gradient, adam] = await Promise.all([binding.createSession(models.gradient, { threads: 1 }), binding.createSession(models.adam, { threads: 1 })]);
+    return new Part(index, shared, binding, gradient, adam, models.layout, models.data);
   }
 
   /**
@@ -129,6 +133,15 @@ export class Part {
   async run(command: Command, parity: 0 | 1, batchSize: number, images: Float32Array = this.view.images, labels: Int32Array = this.view.labels): Promise<void> {
     if (command === Command.Gradients) await this.gradients(parity, batchSize, images, labels);
     else if (command === Command.Adam) await this.update(parity);
+    else if (command === Command.Step) {
+      try {
+        await this.gradients(parity, batchSize, images, labels);
+      } finally {
+        this.arrive();  // even after a failure, so that the other parts do not wait for this one forever
+      }
+      this.waitForAll();
+      await this.update(parity);
+    }
     else if (command === Command.Publish) this.publish(parity);
   }
 
@@ -181,6 +194,20 @@ export class Part {
     this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
     await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
+  }
+
+  /** Counts this part's gradient as published (Step). */
+  private arrive(): void {
+    Atomics.add(this.view.control, Slot.Arrived, 1);
+    Atomics.notify(this.view.control, Slot.Arrived);
+  }
+
+  /** Blocks until every part's gradient is published (Step): only in a worker, never on a page's thread. */
+  private waitForAll(): void {
+    const c = this.view.control;
+    const parts = this.shared.parts;
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, Slot.Arrived) < parts; i++);
+    for (let arrived = Atomics.load(c, Slot.Arrived); arrived < parts; arrived = Atomics.load(c, Slot.Arrived)) Atomics.wait(c, Slot.Arrived, arrived);
   }
 
   private publish(parity: 0 | 1): void {

@@ -18,6 +18,12 @@ export const Command = {
   Publish: 3,
   /** Release the sessions and end the thread. */
   Exit: 4,
+  /**
+   * Gradients, then wait (on the Arrived slot) until every part has published its gradient, then Adam: a
+   * whole step in one command, for when no part runs on the driving thread (the page), which then wakes
+   * once per step instead of twice.
+   */
+  Step: 5,
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
@@ -32,12 +38,14 @@ export const Slot = {
   BatchSize: 3,
   /** Workers done with the current command. */
   Done: 4,
-  /** Index (≥ 1) of a worker whose command failed (its message comes on the message port), else 0. */
+  /** 1 + the index of a part whose command failed in a worker (its message comes as a message), else 0. */
   Failed: 5,
-  /** Warp parameters per image in `warp` for the current Gradients (augment.ts paramsPerImage), 0: none. */
+  /** Warp parameters per image in `warp` for the current Gradients or Step (augment.ts paramsPerImage), 0: none. */
   WarpStride: 6,
+  /** Parts done with the gradient half of a Step command. */
+  Arrived: 7,
 } as const;
-const CONTROL_SLOTS = 7;
+const CONTROL_SLOTS = 8;
 
 export interface SharedBuffers {
   readonly parts: number;

@@ -1,0 +1,34 @@
+/**
+ * The loop a worker of the data-parallel step runs, in a Node worker thread (worker.ts) or a Web Worker
+ * (the page's web/src/train-worker.ts): wait for the next command on the shared control array, run it on
+ * this thread's Part, count itself done. Pure code: the page's workers load this file too.
+ */
+import type { Part } from './part.js';
+import { Command, Slot } from './shared.js';
+
+/** Spin this many polls for the next command before sleeping: the gap between a step's two commands is short. */
+const SPIN_POLLS = 20_000;
+
+/**
+ * Serves commands until Exit (then returns; the caller releases the part). A failed command calls
+ * `failed` with its message, then sets the Failed slot before counting itself done, so the message is on
+ * its way when the main thread sees the failure.
+ */
+export async function serveCommands(part: Part, control: Int32Array, failed: (message: string) => void): Promise<void> {
+  let seen = 0;
+  for (;;) {
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(control, Slot.Sequence) === seen; i++);
+    while (Atomics.load(control, Slot.Sequence) === seen) Atomics.wait(control, Slot.Sequence, seen);
+    seen = Atomics.load(control, Slot.Sequence);
+    const command = Atomics.load(control, Slot.Command) as Command;
+    if (command === Command.Exit) return;
+    try {
+      await part.run(command, Atomics.load(control, Slot.Parity) as 0 | 1, Atomics.load(control, Slot.BatchSize));
+    } catch (error) {
+      failed(error instanceof Error ? error.message : String(error));
+      Atomics.store(control, Slot.Failed, part.index + 1);
+    }
+    Atomics.add(control, Slot.Done, 1);
+    Atomics.notify(control, Slot.Done);
+  }
+}
