@@ -27,12 +27,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const PAGE_FOLDERS = ['image', 'graph', 'util'] as const;
 /**
  * Single compiled modules the page imports from folders that also hold Node-only code: batching, the
- * binding interface with its onnxruntime-web implementation, and the train-step layer.
+ * binding interface with its onnxruntime-web implementation, the train-step layer, augmentation and the
+ * confusion matrix.
  */
 const PAGE_FILES = [
   'data/batches.js', 'data/types.js',
   'runtime/binding/types.js', 'runtime/binding/web.js', 'runtime/binding/metadata.js',
-  'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
+  'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js', 'train/augment.js',
+  'infer/confusion.js',
 ] as const;
 
 /**
