@@ -4,6 +4,8 @@
  */
 import { preprocess } from '../../src/image/preprocess.js';
 import { Classifier, type Prediction } from './classifier.js';
+import { ModelChoice, type ModelSource } from './model-choice.js';
+import { type ModelSummary, renderModelSummary, summariseModel } from './model-summary.js';
 import { DrawingPad } from './pad.js';
 import { type Backend, configureRuntime, describeBackend, webgpuAvailable } from './runtime.js';
 import { TrainingPanel, type TrainingSnapshot } from './training-panel.js';
@@ -21,6 +23,10 @@ export interface PageHooks {
   readonly verdict: string;
   /** No prediction is scheduled or running: what is shown belongs to the pad's latest drawing. */
   readonly idle: boolean;
+  /** The pad's model choice: the served model or the one trained here. */
+  readonly modelSource: ModelSource;
+  /** Layers, parameter shapes and counts, read from the served model. */
+  readonly summary: ModelSummary | null;
 }
 
 declare global {
@@ -44,6 +50,7 @@ class Page {
   private servedModel: Uint8Array | null = null;
   private prediction: PageHooks['prediction'] = null;
   private modelSummary = 'loading…';
+  private summary: ModelSummary | null = null;
   private readonly recentMs: number[] = [];
   private running = false;
   private rerun = false;
@@ -59,14 +66,20 @@ class Page {
   private readonly training = new TrainingPanel({
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
-    onUse: ({ model, summary }) => {
-      Classifier.create(model, this.backend)
-        .then((classifier) => this.useClassifier(classifier, summary))
-        .catch((error: unknown) => showError(`The trained model failed to load: ${errorText(error)}`, error));
-    },
+    onUse: (trained) => this.modelChoice.useTrained(trained),
     // Training runs on the backend chosen when it starts; switching mid-way would release its sessions in
     // the wrong order for onnxruntime-web's WebGPU backend (see switchBackend).
     onBusyChange: (busy) => void (this.backendSelect.disabled = busy),
+  });
+  private readonly modelChoice = new ModelChoice(async (source, trained) => {
+    const [model, summary] = source === 'trained' && trained ? [trained.model, trained.summary] : [this.servedModel, `served ${MODEL_URL}`];
+    if (!model) return;
+    try {
+      await this.useClassifier(await Classifier.create(model, this.backend), summary);
+    } catch (error) {
+      showError(`The ${source === 'trained' ? 'trained' : 'served'} model failed to load: ${errorText(error)}`, error);
+      throw error;
+    }
   });
 
   constructor() {
@@ -79,6 +92,8 @@ class Page {
       get model() { return page.modelSummary; },
       get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
       get idle() { return !page.scheduled && !page.running; },
+      get modelSource() { return page.modelChoice.source; },
+      get summary() { return page.summary; },
     };
   }
 
@@ -99,9 +114,20 @@ class Page {
     this.setBars(null);
     try {
       this.servedModel = await fetchBytes(MODEL_URL, 'the model');
+      this.showSummary(this.servedModel);
       await this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
     } catch (error) {
       showError(`The model failed to load: ${errorText(error)}`, error);
+    }
+  }
+
+  /** The served model's layers and parameters; a model this cannot read still runs on the pad. */
+  private showSummary(model: Uint8Array): void {
+    try {
+      this.summary = summariseModel(model);
+      renderModelSummary(byId('model-summary', HTMLTableElement), this.summary);
+    } catch (error) {
+      byId('model-summary', HTMLTableElement).caption!.textContent = `No summary: ${errorText(error)}`;
     }
   }
 
