@@ -28,6 +28,8 @@ abstract class StepChart {
 
   constructor(protected readonly canvas: HTMLCanvasElement, private readonly totalSteps: () => number, private readonly axes: Axes) {
     new ResizeObserver(() => this.schedule()).observe(canvas);
+    // Colours are read when drawing: redraw when the system switches between light and dark.
+    window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.schedule());
   }
 
   protected abstract get lastStep(): number;

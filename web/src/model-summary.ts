@@ -59,11 +59,14 @@ export function renderModelSummary(table: HTMLTableElement, summary: ModelSummar
   table.tFoot?.remove();
   for (const body of Array.from(table.tBodies)) body.remove();
   const head = table.createTHead().insertRow();
-  for (const title of ['Layer', 'Op', 'Maps', 'Parameter shapes', 'Parameters']) {
+  for (const title of ['Layer', 'Op', 'Maps', 'Shapes', 'Params']) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = title;
-    if (title === 'Parameters') th.className = 'num';
+    if (title === 'Params') {
+      th.className = 'num';
+      th.title = 'Parameters';
+    }
     head.append(th);
   }
   const body = table.createTBody();

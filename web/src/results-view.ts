@@ -5,15 +5,40 @@
 import { CLASSES, PIXELS } from '../../src/graph/contract.js';
 import { type DigitSplit, spreadIndices } from './dataset.js';
 import type { Evaluation } from './evaluation.js';
+import { byId } from './view.js';
 
 /** Digits in the grid. */
 export const GRID_SIZE = 60;
+
+/** The page's results card: hidden until a run has been evaluated. */
+export class ResultsView {
+  private shown: { result: Evaluation; test: DigitSplit } | null = null;
+  private readonly card = byId('results', HTMLElement);
+  private readonly mistakesOnly = byId('mistakes-only', HTMLInputElement);
+
+  constructor() {
+    this.mistakesOnly.addEventListener('change', () => this.showDigits());
+  }
+
+  /** Shows `result` (the evaluation of the held-out digits `test`); null hides the card. */
+  show(result: Evaluation | null, test: DigitSplit | null): void {
+    this.shown = result && test ? { result, test } : null;
+    this.card.hidden = this.shown === null;
+    if (!this.shown) return;
+    renderConfusion(byId('confusion', HTMLTableElement), this.shown.result);
+    this.showDigits();
+  }
+
+  private showDigits(): void {
+    if (this.shown) renderDigitGrid(byId('digit-grid', HTMLElement), this.shown.test, this.shown.result, this.mistakesOnly.checked);
+  }
+}
 
 /**
  * Rows: true digit, columns: predicted; the last column is the row's accuracy. Cells are tinted by count
  * (right answers in the accent colour, mistakes in red), at most half strength so the text keeps its contrast.
  */
-export function renderConfusion(table: HTMLTableElement, result: Evaluation): void {
+function renderConfusion(table: HTMLTableElement, result: Evaluation): void {
   table.innerHTML = '';
   const head = table.createTHead().insertRow();
   const corner = document.createElement('th');
@@ -56,7 +81,7 @@ function headerCell(text: string, scope: 'row' | 'col'): HTMLTableCellElement {
  * got wrong (the digits are sorted by class), each captioned with its prediction; a mistake is outlined and
  * captioned "true→predicted".
  */
-export function renderDigitGrid(grid: HTMLElement, test: DigitSplit, result: Evaluation, mistakesOnly: boolean): void {
+function renderDigitGrid(grid: HTMLElement, test: DigitSplit, result: Evaluation, mistakesOnly: boolean): void {
   const candidates = Array.from({ length: test.count }, (_, i) => i).filter((i) => !mistakesOnly || result.predictions[i] !== test.labels[i]);
   const shown = Array.from(spreadIndices(candidates.length, GRID_SIZE), (k) => candidates[k]);
   grid.replaceChildren(...shown.map((i) => digitTile(test, i, result.predictions[i])));

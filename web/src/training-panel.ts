@@ -15,10 +15,10 @@ import { formatDuration, RateMeter } from './eta.js';
 import { type Evaluation, evaluate } from './evaluation.js';
 import { deleteRun, loadRun, saveRun, type SavedRun, type TestPoint } from './model-store.js';
 import { replaceInitializers } from './onnx-weights.js';
-import { renderConfusion, renderDigitGrid } from './results-view.js';
+import { ResultsView } from './results-view.js';
 import type { Backend } from './runtime.js';
 import { BrowserTrainer, type TrainerState } from './trainer.js';
-import { byId, errorText, fetchBytes } from './view.js';
+import { byId, downloadBytes, errorText, fetchBytes } from './view.js';
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'evaluating' | 'done' | 'stopped' | 'error';
 
@@ -88,7 +88,6 @@ export class TrainingPanel {
   private offered: TrainedModel | null = null;
   /** The latest trained model (for the download), with its step count. */
   private latest: { model: Uint8Array; steps: number } | null = null;
-  private evaluation: Evaluation | null = null;
   private trainModel: Uint8Array | null = null;
   private data: DigitData | null = null;
   private testImages: Float32Array | null = null;
@@ -112,7 +111,7 @@ export class TrainingPanel {
   private readonly lrInput = byId('train-lr', HTMLSelectElement);
   private readonly augmentInput = byId('train-augment', HTMLSelectElement);
   private readonly useButton = byId('use-trained', HTMLButtonElement);
-  private readonly mistakesOnly = byId('mistakes-only', HTMLInputElement);
+  private readonly results = new ResultsView();
 
   constructor(private readonly deps: TrainingDeps) {
     this.chart = new LossChart(byId('loss-chart', HTMLCanvasElement), () => this.target || Number(this.stepsInput.value) || 0);
@@ -133,14 +132,15 @@ export class TrainingPanel {
       this.deps.onUse(this.offered);
       this.offer(null);
     });
-    this.downloadButton.addEventListener('click', () => this.download());
+    this.downloadButton.addEventListener('click', () => {
+      if (this.latest) downloadBytes(this.latest.model, `lenet-trained-${this.latest.steps}-steps.onnx`);
+    });
     this.saveButton.addEventListener('click', () => void this.guard('Saving failed', () => this.save()));
     this.loadSavedButton.addEventListener('click', () => void this.guard('Loading the saved run failed', () => this.loadSaved()));
     this.deleteSavedButton.addEventListener('click', () => void this.guard('Deleting the saved run failed', async () => {
       await deleteRun();
       this.showSaved(null);
     }));
-    this.mistakesOnly.addEventListener('change', () => this.showDigits());
     this.update({});
     void loadRun().then((run) => this.showSaved(run), () => this.showSaved(null));
   }
@@ -173,6 +173,8 @@ export class TrainingPanel {
     this.stopRequested = false;
     this.pauseRequested = false;
     this.loaded = false;
+    // A run from scratch starts a new history: Continue must not go on from the previous run's end with it.
+    if (!from) this.resumeFrom = null;
     this.offer(null);
     this.showEvaluation(null);
     const history = from ? { losses: this.snapshotState.losses, testCurve: this.snapshotState.testCurve } : { losses: [], testCurve: [] };
@@ -203,6 +205,7 @@ export class TrainingPanel {
     } catch (error) {
       this.update({ state: 'error', error: `Training failed: ${errorText(error)}` });
     } finally {
+      this.pauseRequested = false; // a Pause pressed as the run ended is void
       await this.trainer?.release();
       this.trainer = null;
       this.update({});
@@ -320,18 +323,6 @@ export class TrainingPanel {
     await this.finish('done', true);
   }
 
-  private download(): void {
-    if (!this.latest) return;
-    const url = URL.createObjectURL(new Blob([this.latest.model.slice().buffer as ArrayBuffer], { type: 'application/octet-stream' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `lenet-trained-${this.latest.steps}-steps.onnx`;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  }
-
   private async guard(what: string, action: () => Promise<void>): Promise<void> {
     try {
       await action();
@@ -380,20 +371,12 @@ export class TrainingPanel {
 
   /** The confusion matrix, per-class accuracy and the digit grid of `result`; null hides them. */
   private showEvaluation(result: Evaluation | null): void {
-    this.evaluation = result;
-    byId('results', HTMLElement).hidden = result === null;
+    this.results.show(result, this.data?.test ?? null);
     this.snapshotState = {
       ...this.snapshotState,
       confusion: result?.confusion ?? null,
       perClassAccuracy: result?.perClass.map((c) => c.accuracy) ?? null,
     };
-    if (!result) return;
-    renderConfusion(byId('confusion', HTMLTableElement), result);
-    this.showDigits();
-  }
-
-  private showDigits(): void {
-    if (this.evaluation && this.data) renderDigitGrid(byId('digit-grid', HTMLElement), this.data.test, this.evaluation, this.mistakesOnly.checked);
   }
 
   /** Offers `trained` to the user with the "Use on the pad" button (null withdraws the offer). */
