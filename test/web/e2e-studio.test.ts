@@ -281,7 +281,7 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     expect(await page.getAttribute('#pause', 'aria-pressed')).toBe('true');
     expect(await page.isDisabled('#save-run')).toBe(false);
     // Twenty animation frames later it has not moved.
-    await page.evaluate(() => new Promise<void>((resolve) => { let n = 0; const f = (): void => void (++n >= 20 ? resolve() : requestAnimationFrame(f)); requestAnimationFrame(f); }));
+    await frames(page, 20);
     expect((await hooks(page)).training).toMatchObject({ state: 'paused', stepsDone: at });
     expect(await page.textContent('#train-status')).toBe(`Paused at step ${at}. Resume, stop, or save it in this browser.`);
     await page.keyboard.press('Enter');
@@ -361,6 +361,7 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     const light = await studioContrasts(trained);
 
     await trained.emulateMedia({ colorScheme: 'dark' });
+    await frames(trained, 2); // the charts redraw in the dark scheme's colours
     await trained.screenshot({ path: `${ARTIFACTS}/web-studio-dark.png`, fullPage: true });
     const dark = await studioContrasts(trained);
     for (const c of [light, dark]) {
@@ -385,6 +386,7 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     await phone.screenshot({ path: `${ARTIFACTS}/web-studio-phone-results.png`, fullPage: true });
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.emulateMedia({ colorScheme: 'dark' });
+    await frames(phone, 2);
     await phone.screenshot({ path: `${ARTIFACTS}/web-studio-phone-dark.png`, fullPage: true });
     await phone.close();
   }, 300_000);
@@ -395,6 +397,15 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     expect(browser.external).toEqual([]);
   });
 });
+
+/** Waits `n` animation frames in the page. */
+function frames(page: Page, n: number): Promise<void> {
+  return page.evaluate((count) => new Promise<void>((resolve) => {
+    let seen = 0;
+    const tick = (): void => void (++seen >= count ? resolve() : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  }), n);
+}
 
 /** WCAG contrast ratio of two CSS colours (rgb()/rgba() as getComputedStyle gives them). */
 function contrast(a: string, b: string): number {

@@ -123,7 +123,13 @@ export class TrainingPanel {
       if (this.busy) this.stop();
       else void this.run(null);
     });
-    this.pauseButton.addEventListener('click', () => (this.pauseRequested ? this.resume() : this.pause()));
+    // Pause appears beside the Train button as it turns into the narrower Stop: the second click of a
+    // double-click on "Train from scratch" landed on it and paused the new run at step 1.
+    this.pauseButton.addEventListener('click', (e) => {
+      if (e.detail > 1) return;
+      if (this.pauseRequested) this.resume();
+      else this.pause();
+    });
     this.continueButton.addEventListener('click', () => {
       if (!this.busy && this.resumeFrom) void this.run(this.resumeFrom);
     });
@@ -249,6 +255,7 @@ export class TrainingPanel {
     byId('stat-eta', HTMLElement).textContent = 'paused';
     while (this.pauseRequested && !this.stopRequested) await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
+    byId('stat-eta', HTMLElement).textContent = '–'; // until the pace is measured again (or for good, when stopped)
     this.pauseRequested = false;
     this.update({ state: 'training' });
   }
