@@ -1,10 +1,12 @@
 /** `evaluate(options)`: accuracy of an inference model on a data set's test split, per class, confusion matrix. */
 import { BatchIterator } from '../data/batches.js';
 import { type DatasetName, loadDataset } from '../data/dataset.js';
-import { CLASSES } from '../graph/contract.js';
 import type { ModelInfo } from '../graph/metadata.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import { type ClassAccuracy, emptyConfusion, summariseConfusion } from './confusion.js';
 import { InferenceModel, argmaxRow } from './inference.js';
+
+export type { ClassAccuracy };
 
 export interface EvaluateOptions {
   /** Path of a model with the inference contract (e.g. models/lenet.onnx). */
@@ -17,13 +19,6 @@ export interface EvaluateOptions {
   /** Images per run (default 1000). */
   readonly batchSize?: number;
   readonly onWarning?: (message: string) => void;
-}
-
-export interface ClassAccuracy {
-  readonly label: number;
-  readonly correct: number;
-  readonly count: number;
-  readonly accuracy: number;
 }
 
 export interface EvaluateResult {
@@ -43,16 +38,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const model = await InferenceModel.load(options.model, options.ep ?? 'cpu', options.threads);
   try {
     const data = await loadDataset({ dataset: options.dataset, dataDir: options.dataDir, fallback: options.fallback, onWarning: options.onWarning });
-    const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+    const confusion = emptyConfusion();
     for (const batch of new BatchIterator(data.test, options.batchSize ?? 1000).epoch()) {
       const { logits } = await model.run(batch.images, batch.size);
       for (let i = 0; i < batch.size; i++) confusion[batch.labels[i]][argmaxRow(logits, i)]++;
     }
-    const perClass = confusion.map((row, label) => {
-      const count = row.reduce((a, b) => a + b, 0);
-      return { label, correct: row[label], count, accuracy: count ? row[label] / count : NaN };
-    });
-    const correct = perClass.reduce((a, c) => a + c.correct, 0);
+    const { perClass, correct } = summariseConfusion(confusion);
     return { model: options.model, modelInfo: model.info, dataset: data.name, count: data.test.count, correct, accuracy: correct / data.test.count, perClass, confusion };
   } finally {
     await model.release();

@@ -46,7 +46,7 @@ const PAGE_FOLDERS = ['image', 'graph', 'util'] as const;
  * Single compiled modules the page imports from folders that also hold Node-only code: batching, the
  * binding interface with its onnxruntime-web implementation, the train-step layer, the data-parallel
  * step's pure parts (what its Web Workers run, and the page's side of it) and where its models are served,
- * and the sweep report's SVG charts (the served run's curves).
+ * augmentation, the confusion matrix and the sweep report's SVG charts (the served run's curves).
  */
 const PAGE_FILES = [
   'data/batches.js', 'data/types.js',
@@ -54,7 +54,7 @@ const PAGE_FILES = [
   'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
   'train/step/parallel/coordinator.js', 'train/step/parallel/layout.js', 'train/step/parallel/part.js',
   'train/step/parallel/serve-part.js', 'train/step/parallel/shared.js',
-  'train/augment.js', 'serve/model-urls.js', 'sweep/charts.js',
+  'train/augment.js', 'infer/confusion.js', 'serve/model-urls.js', 'sweep/charts.js',
 ] as const;
 
 /**

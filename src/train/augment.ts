@@ -16,8 +16,8 @@
  *   Gaussian-smoothed elastic fields.
  *
  * Drawing and warping are separate so the draws stay on the main thread, in a fixed order, while the
- * warps can run wherever the image is (augment-batches.ts overlaps them with the previous step); the
- * result is the same either way.
+ * warps run wherever the image is (the CPU runner's threads warp their own shares, augmenter.ts); the
+ * result is the same either way. Pure code: the page loads this file too.
  */
 import { IMAGE_SIZE, PIXELS } from '../graph/contract.js';
 import type { Batch } from '../data/batches.js';
@@ -149,6 +149,12 @@ export function warpImage(image: Float32Array, params: Float64Array, o: number, 
 }
 
 const scratch = new Float32Array(PIXELS);
+
+/**
+ * Seed of the augmentation stream, derived from the run's seed so it differs from the data stream
+ * (the Node trainer and the page draw their shifts alike).
+ */
+export const augmentSeed = (seed: number): number => (seed ^ 0x9e3779b9) >>> 0;
 
 /**
  * Warps images [start, end) of `images` in place by their parameters in `params` (drawAffine with a

@@ -19,6 +19,7 @@ import { defaultThreads } from '../runtime/threads.js';
 import { checkWritableDir } from '../util/fs.js';
 import { Mt19937 } from '../util/rng.js';
 import { trace } from '../util/trace.js';
+import { augmentSeed } from './augment.js';
 import { BatchAugmenter } from './augmenter.js';
 import { type Checkpoint, type TrainProgress, encodeCheckpoint, readCheckpoint } from './checkpoint.js';
 import { commitOutputSet, recoverOutputSet } from './output-set.js';
@@ -34,9 +35,6 @@ import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainRep
 
 export const CHECKPOINT_FILE = 'lenet.ckpt';
 export const METRICS_FILE = 'metrics.json';
-
-/** Seed of the augmentation stream, derived from the run's seed so it differs from the data stream. */
-const augmentSeed = (seed: number): number => (seed ^ 0x9e3779b9) >>> 0;
 
 interface RunContext {
   readonly options: ResumableOptions;

@@ -105,7 +105,7 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15 in Chromium: after the README\'s
     await page.click('#train');
     await waitState(page, ['training']);
     // Images/s and the time left, while it runs.
-    await page.waitForFunction(() => /^\d+ (s|min)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(() => /^(\d+ s|\d+:\d\d)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 60_000 });
     expect(Number((await page.textContent('#stat-speed'))!.replace(/,/g, ''))).toBeGreaterThan(0);
     await waitState(page, ['done', 'stopped', 'error']);
     const { training } = await hooks(page);

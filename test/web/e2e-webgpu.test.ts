@@ -116,7 +116,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page\'s backend switch WASM → WebGP
     await page.fill('#train-steps', '2');
     await page.selectOption('#train-batch', '32');
     await page.click('#train');
-    await page.waitForFunction(() => window.onnxLenet!.training.state === 'training' && /^\d+ (s|min)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.onnxLenet!.training.state === 'training' && /^(\d+ s|\d+:\d\d)/.test(document.querySelector('#stat-eta')!.textContent ?? ''), null, { timeout: 120_000 });
     const during = { speed: await page.textContent('#stat-speed'), eta: await page.textContent('#stat-eta') };
     console.log(`WebGPU (SwiftShader) training: ${during.speed} images/s, time left ${during.eta}`);
     expect(Number(during.speed!.replace(/,/g, ''))).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import { ADAM, adamScalars } from '../../src/graph/contract.js';
 import { asParams, initParameters, type Params } from '../../src/graph/params.js';
 import { nodeBinding } from '../../src/runtime/binding/node.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
+import { augmentSeed, shiftBatch } from '../../src/train/augment.js';
 import { modelState } from '../../src/train/step/state.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { replaceInitializers } from '../../web/src/onnx-weights.js';
@@ -37,20 +38,29 @@ export interface NodeTraining {
   readonly losses: number[];
 }
 
+export interface NodeTrainingOptions {
+  /** Adam's learning rate (default ADAM.lr). */
+  readonly lr?: number;
+  /** Shift images by up to this many pixels (src/train/augment.ts, its own seeded stream); 0: off. */
+  readonly augment?: number;
+}
+
 /**
  * `steps` Adam steps of batch `batch` with onnxruntime-node (CPU, 1 thread), from initParameters(seed),
- * batches in the page's order (BatchIterator over a second MT19937 seeded alike; web/src/trainer.ts).
+ * batches in the page's order (BatchIterator over a second MT19937 seeded alike; web/src/batch-order.ts).
  */
-export async function trainInNode(trainModel: string, steps: number, batch = 64, seed = 0): Promise<NodeTraining> {
+export async function trainInNode(trainModel: string, steps: number, batch = 64, seed = 0, options: NodeTrainingOptions = {}): Promise<NodeTraining> {
   const { train } = await loadDataset({ dataset: 'mnist-sample' });
   const session = await TrainStepSession.create(nodeBinding, await readFile(trainModel), { params: initParameters(seed) }, { threads: 1 });
   const order = new BatchIterator(train, batch, { shuffle: true, rng: new Mt19937(seed) });
+  const shifts = new Mt19937(augmentSeed(seed));
   const losses: number[] = [];
   try {
     for (let step = 1; step <= steps;) {
       for (const b of order.epoch()) {
         if (step > steps) break;
-        const scalars = adamScalars(step++, ADAM.lr);
+        if (options.augment) shiftBatch(b, shifts, options.augment);
+        const scalars = adamScalars(step++, options.lr ?? ADAM.lr);
         losses.push((await session.step(b, scalars.stepSize, scalars.biasCorrection2Sqrt)).loss);
       }
     }

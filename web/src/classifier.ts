@@ -52,13 +52,3 @@ export function argmax(values: Float32Array, row: number): number {
   return best;
 }
 
-/** Share of `labels` that the model predicts right, evaluated in batches. */
-export async function accuracy(classifier: Classifier, images: Float32Array, labels: Uint8Array, batch = 500): Promise<number> {
-  let correct = 0;
-  for (let start = 0; start < labels.length; start += batch) {
-    const n = Math.min(batch, labels.length - start);
-    const { probabilities } = await classifier.run(images.subarray(start * 784, (start + n) * 784), n);
-    for (let i = 0; i < n; i++) if (argmax(probabilities, i) === labels[start + i]) correct++;
-  }
-  return correct / labels.length;
-}

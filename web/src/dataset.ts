@@ -49,3 +49,12 @@ export function gatherImages(split: DigitSplit, indices: ArrayLike<number>): Flo
   }
   return out;
 }
+
+/**
+ * `n` indices of `count` (all of them when n ≥ count), evenly spaced: the bundled digits are sorted by
+ * class, so the first few hundred would all be zeros, while evenly spaced ones hold every class alike.
+ */
+export function spreadIndices(count: number, n: number): Uint32Array {
+  const k = Math.min(n, count);
+  return Uint32Array.from({ length: k }, (_, i) => Math.floor((i * count) / k));
+}

@@ -5,6 +5,8 @@
 import { preprocess, type Preprocessed } from '../../src/image/preprocess.js';
 import { type AdapterSummary, labelSoftwareAdapter, updateAdapterWarning } from './adapter.js';
 import { Classifier, type Prediction } from './classifier.js';
+import { ModelChoice, type ModelSource } from './model-choice.js';
+import { type ModelSummary, renderModelSummary, summariseModel } from './model-summary.js';
 import { DrawingPad } from './pad.js';
 import { showRunCurves } from './run-curves.js';
 import { type Backend, configureRuntime, describeBackend, webgpuAvailable } from './runtime.js';
@@ -27,6 +29,10 @@ export interface PageHooks {
   readonly idle: boolean;
   /** The WebGPU adapter as the page judged it (adapter.ts); null: none; undefined: not looked at yet. */
   readonly adapter: AdapterSummary | null | undefined;
+  /** The pad's model choice: the served model or the one trained here. */
+  readonly modelSource: ModelSource;
+  /** Layers, parameter shapes and counts, read from the served model. */
+  readonly summary: ModelSummary | null;
 }
 
 declare global {
@@ -50,6 +56,7 @@ class Page {
   private servedModel: Uint8Array | null = null;
   private prediction: PageHooks['prediction'] = null;
   private modelSummary = 'loading…';
+  private summary: ModelSummary | null = null;
   private readonly recentMs: number[] = [];
   private running = false;
   private rerun = false;
@@ -70,14 +77,20 @@ class Page {
   private readonly training = new TrainingPanel({
     backend: () => this.backend,
     baseModel: () => this.servedModel!,
-    onUse: ({ model, summary }) => {
-      Classifier.create(model, this.backend)
-        .then((classifier) => this.useClassifier(classifier, summary))
-        .catch((error: unknown) => showError(`The trained model failed to load: ${errorText(error)}`, error));
-    },
+    onUse: (trained) => this.modelChoice.useTrained(trained),
     // Training runs on the backend chosen when it starts; switching mid-way would release its sessions in
     // the wrong order for onnxruntime-web's WebGPU backend (see switchBackend).
     onBusyChange: (busy) => void (this.backendSelect.disabled = busy),
+  });
+  private readonly modelChoice = new ModelChoice(async (source, trained) => {
+    const [model, summary] = source === 'trained' && trained ? [trained.model, trained.summary] : [this.servedModel, `served ${MODEL_URL}`];
+    if (!model) return;
+    try {
+      await this.useClassifier(await Classifier.create(model, this.backend), summary);
+    } catch (error) {
+      showError(`The ${source === 'trained' ? 'trained' : 'served'} model failed to load: ${errorText(error)}`, error);
+      throw error;
+    }
   });
 
   constructor() {
@@ -91,6 +104,8 @@ class Page {
       get verdict() { return byId('confidence', HTMLElement).textContent ?? ''; },
       get idle() { return !page.scheduled && !page.running; },
       get adapter() { return page.adapter; },
+      get modelSource() { return page.modelChoice.source; },
+      get summary() { return page.summary; },
     };
   }
 
@@ -120,9 +135,20 @@ class Page {
     showRunCurves().catch((error: unknown) => showError(`The served model's training curves failed to load: ${errorText(error)}`, error));
     try {
       this.servedModel = await fetchBytes(MODEL_URL, 'the model');
+      this.showSummary(this.servedModel);
       await this.useClassifier(await Classifier.create(this.servedModel, this.backend), `served ${MODEL_URL}`);
     } catch (error) {
       showError(`The model failed to load: ${errorText(error)}`, error);
+    }
+  }
+
+  /** The served model's layers and parameters; a model this cannot read still runs on the pad. */
+  private showSummary(model: Uint8Array): void {
+    try {
+      this.summary = summariseModel(model);
+      renderModelSummary(byId('model-summary', HTMLTableElement), this.summary);
+    } catch (error) {
+      byId('model-summary', HTMLTableElement).caption!.textContent = `No summary: ${errorText(error)}`;
     }
   }
 

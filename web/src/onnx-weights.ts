@@ -7,14 +7,20 @@
  * leaves every protobuf length prefix unchanged, so the new model is the old bytes with the weight
  * bytes overwritten in place. Works in browsers and Node (no DOM, no Node APIs).
  *
- * Protobuf fields used: ModelProto.graph = 7; GraphProto.initializer = 5; TensorProto.dims = 1,
- * data_type = 2, float_data = 4 (packed), name = 8, raw_data = 9.
+ * The page's model summary reads the same way which operator takes each initializer.
+ *
+ * Protobuf fields used: ModelProto.graph = 7; GraphProto.node = 1, initializer = 5; NodeProto.input = 1,
+ * op_type = 4; TensorProto.dims = 1, data_type = 2, float_data = 4 (packed), name = 8, raw_data = 9.
  */
 
 import { DATA_TYPE_CODES } from '../../src/graph/dtype.js';
 
 const MODEL_GRAPH = 7;
+const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
+const NODE_INPUT = 1;
+const NODE_OP_TYPE = 4;
+const TENSOR_DIMS = 1;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_FLOAT_DATA = 4;
 const TENSOR_NAME = 8;
@@ -28,6 +34,13 @@ export interface InitializerLocation {
   readonly offset: number;
   /** Number of float32 values. */
   readonly length: number;
+  readonly dims: readonly number[];
+}
+
+/** One operator of the graph: its type and input names. */
+export interface NodeInfo {
+  readonly opType: string;
+  readonly inputs: readonly string[];
 }
 
 interface Field {
@@ -78,15 +91,44 @@ function* fields(bytes: Uint8Array, start: number, end: number): Generator<Field
   }
 }
 
+const text = (bytes: Uint8Array, f: Field): string => new TextDecoder().decode(bytes.subarray(f.start, f.end));
+
 function tensorLocation(bytes: Uint8Array, start: number, end: number): InitializerLocation | undefined {
   let name = '', dataType = 0, data: Field | undefined;
+  const dims: number[] = [];
   for (const f of fields(bytes, start, end)) {
-    if (f.number === TENSOR_NAME && f.wire === WIRE_LEN) name = new TextDecoder().decode(bytes.subarray(f.start, f.end));
-    else if (f.number === TENSOR_DATA_TYPE && f.wire === WIRE_VARINT) dataType = f.value;
+    if (f.number === TENSOR_NAME && f.wire === WIRE_LEN) name = text(bytes, f);
+    else if (f.number === TENSOR_DIMS && f.wire === WIRE_VARINT) dims.push(f.value);
+    else if (f.number === TENSOR_DIMS && f.wire === WIRE_LEN) {
+      for (let pos = f.start; pos < f.end;) {
+        const v = readVarint(bytes, pos);
+        dims.push(v.value);
+        pos = v.pos;
+      }
+    } else if (f.number === TENSOR_DATA_TYPE && f.wire === WIRE_VARINT) dataType = f.value;
     else if ((f.number === TENSOR_RAW_DATA || f.number === TENSOR_FLOAT_DATA) && f.wire === WIRE_LEN) data = f;
   }
   if (dataType !== DATA_TYPE_CODES.float32 || data === undefined) return undefined;
-  return { name, offset: data.start, length: (data.end - data.start) / 4 };
+  return { name, offset: data.start, length: (data.end - data.start) / 4, dims };
+}
+
+/** The operators of the model's main graph, in order. */
+export function findNodes(model: Uint8Array): NodeInfo[] {
+  const nodes: NodeInfo[] = [];
+  for (const g of fields(model, 0, model.length)) {
+    if (g.number !== MODEL_GRAPH || g.wire !== WIRE_LEN) continue;
+    for (const f of fields(model, g.start, g.end)) {
+      if (f.number !== GRAPH_NODE || f.wire !== WIRE_LEN) continue;
+      let opType = '';
+      const inputs: string[] = [];
+      for (const n of fields(model, f.start, f.end)) {
+        if (n.number === NODE_OP_TYPE && n.wire === WIRE_LEN) opType = text(model, n);
+        else if (n.number === NODE_INPUT && n.wire === WIRE_LEN) inputs.push(text(model, n));
+      }
+      nodes.push({ opType, inputs });
+    }
+  }
+  return nodes;
 }
 
 /** Every float32 initializer (stored as raw_data or packed float_data) of the model's main graph. */

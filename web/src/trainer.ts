@@ -1,21 +1,23 @@
 /**
  * Trains LeNet from scratch in the page with the same train-step layer as Node (src/train/step), batches
- * from the same seeded batch order (src/data/batches.ts), weights from `initParameters(seed)` — PyTorch's
- * initialisation, as the Node trainer draws it; the data order comes from a second MT19937 seeded alike.
+ * from the same seeded batch order (src/data/batches.ts, through batch-order.ts with the optional random
+ * shifts), weights from `initParameters(seed)` — PyTorch's initialisation, as the Node trainer draws it;
+ * the data order comes from a second MT19937 seeded alike.
  *
  * Which runner: on WASM in a cross-origin-isolated page, Node's CPU data-parallel step with every share
  * of the batch in a Web Worker (worker-runner.ts; `workers`, by default one per core); on WebGPU, or with
  * `workers: 0`, or without isolation, one session of the train-step model (`lenet.train.onnx`, one Adam
  * step per run) on the page's thread, its state fed back step after step (on WebGPU kept on the GPU).
+ * Either way a run's whole state can be taken out (`save`) and a new trainer started from it
+ * (`TrainConfig.from`) to continue it exactly.
  */
-import { BatchIterator, type Batch } from '../../src/data/batches.js';
 import { adamScalars } from '../../src/graph/contract.js';
 import { asParams, initParameters, type Params } from '../../src/graph/params.js';
 import { webBinding } from '../../src/runtime/binding/web.js';
 import type { TrainStepRunner } from '../../src/train/step/runner.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
-import { type StateSource, modelState } from '../../src/train/step/state.js';
-import { Mt19937 } from '../../src/util/rng.js';
+import { type HostState, type StateSource, modelState } from '../../src/train/step/state.js';
+import { BatchOrder, type OrderState } from './batch-order.js';
 import type { DigitSplit } from './dataset.js';
 import type { Backend } from './runtime.js';
 import { WorkerStepRunner, defaultWorkers, workersAvailable } from './worker-runner.js';
@@ -23,6 +25,7 @@ import { WorkerStepRunner, defaultWorkers, workersAvailable } from './worker-run
 export interface TrainConfig {
   readonly steps: number;
   readonly batchSize: number;
+  /** Adam's learning rate (the step size before bias correction; `adamScalars`). */
   readonly learningRate: number;
   readonly seed: number;
   readonly backend: Backend;
@@ -31,6 +34,17 @@ export interface TrainConfig {
    * at most one per image); 0 trains in one session on the page's thread. Ignored on WebGPU.
    */
   readonly workers?: number;
+  /** Shift every training image by up to this many pixels in x and y (src/train/augment.ts); 0 or absent: off. */
+  readonly augment?: number;
+  /** Continue a saved run (its batch size must be `batchSize`); `seed` then only names the run. */
+  readonly from?: TrainerState;
+}
+
+/** Everything a run needs to continue: parameters with Adam's moments, the step, the batch order. */
+export interface TrainerState {
+  readonly state: HostState;
+  readonly step: number;
+  readonly order: OrderState;
 }
 
 export interface StepReport {
@@ -43,12 +57,13 @@ export interface StepReport {
 }
 
 export class BrowserTrainer {
-  private batches: Iterator<Batch>;
-  private step = 0;
+  private step: number;
   private busyMs = 0;
+  private readonly firstStep: number;
 
-  private constructor(private readonly session: TrainStepRunner, private readonly order: BatchIterator, private readonly config: TrainConfig) {
-    this.batches = order.epoch();
+  private constructor(private readonly session: TrainStepRunner, private readonly order: BatchOrder, private readonly config: TrainConfig) {
+    this.step = config.from?.step ?? 0;
+    this.firstStep = this.step;
   }
 
   /**
@@ -57,12 +72,16 @@ export class BrowserTrainer {
    */
   static async create(trainModel: Uint8Array, data: DigitSplit, config: TrainConfig): Promise<BrowserTrainer> {
     if (config.batchSize > data.count) throw new RangeError(`batch size ${config.batchSize} exceeds the ${data.count} training images`);
-    const from: StateSource = { params: initParameters(config.seed) };
+    if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) throw new RangeError(`learning rate must be a positive number, got ${config.learningRate}`);
+    const saved = config.from;
+    if (saved && saved.order.batchSize !== config.batchSize) throw new RangeError(`the saved run trains with batch ${saved.order.batchSize}, not ${config.batchSize}`);
+    const order = saved ? BatchOrder.restore(data, saved.order) : BatchOrder.create(data, config.batchSize, config.seed);
+    const from: StateSource = saved ? { state: saved.state } : { params: initParameters(config.seed) };
     const workers = config.backend === 'wasm' && workersAvailable() ? config.workers ?? defaultWorkers(config.batchSize) : 0;
     const session = workers > 0
       ? await WorkerStepRunner.create(from, { workers, maxBatch: config.batchSize })
       : await TrainStepSession.create(webBinding, trainModel, from, { executionProvider: config.backend });
-    return new BrowserTrainer(session, new BatchIterator(data, config.batchSize, { shuffle: true, rng: new Mt19937(config.seed) }), config);
+    return new BrowserTrainer(session, order, config);
   }
 
   get stepsDone(): number {
@@ -84,17 +103,17 @@ export class BrowserTrainer {
   /** Runs one Adam step on the next mini-batch (a new epoch, reshuffled, after the last one). */
   async trainStep(): Promise<StepReport> {
     const start = performance.now();
-    let next = this.batches.next();
-    if (next.done) {
-      this.batches = this.order.epoch();
-      next = this.batches.next();
-    }
-    const batch = next.value as Batch;
+    const batch = this.order.next(this.config.augment ?? 0);
     const scalars = adamScalars(this.step + 1, this.config.learningRate);
     const result = await this.session.step(batch, scalars.stepSize, scalars.biasCorrection2Sqrt);
     this.step++;
     this.busyMs += performance.now() - start;
-    return { step: this.step, loss: result.loss, batchAccuracy: result.correct / batch.size, imagesPerSecond: (this.step * batch.size) / (this.busyMs / 1000) };
+    return { step: this.step, loss: result.loss, batchAccuracy: result.correct / batch.size, imagesPerSecond: ((this.step - this.firstStep) * batch.size) / (this.busyMs / 1000) };
+  }
+
+  /** The whole state (copies), to continue later with `TrainConfig.from`. */
+  async save(): Promise<TrainerState> {
+    return { state: await this.session.readState(), step: this.step, order: this.order.state };
   }
 
   /** The current parameters (copies), e.g. to write into an inference model. */

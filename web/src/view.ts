@@ -1,4 +1,4 @@
-/** Small DOM helpers: the probability bars, the 28×28 preview and the error banner. */
+/** Small DOM helpers: the probability bars, the 28×28 preview, the error banner, fetching and downloading bytes. */
 
 export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   const element = document.getElementById(id);
@@ -69,4 +69,16 @@ export async function fetchBytes(url: string, what: string): Promise<Uint8Array>
   }
   if (!response.ok) throw new Error(`could not load ${what}: ${url} answered ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Hands `bytes` to the browser as a download named `filename`. */
+export function downloadBytes(bytes: Uint8Array, filename: string): void {
+  const url = URL.createObjectURL(new Blob([bytes.slice().buffer as ArrayBuffer], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
