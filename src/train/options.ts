@@ -10,7 +10,7 @@ import { checkThreads } from '../runtime/threads.js';
 import { checkBatchSize } from './limits.js';
 import type { ResumableOptions, TrainOptions } from './types.js';
 import { type AugmentRange, SHIFT_ONLY, checkAugmentRange } from './augment.js';
-import { RECIPES, RECIPE_NAMES, isRecipeName } from './recipes.js';
+import { RECIPE_NAMES, isRecipeName, recipeOptions } from './recipes.js';
 import { LR_SCHEDULES } from './schedule.js';
 
 export const DEFAULTS: ResumableOptions = {
@@ -53,7 +53,7 @@ function checkResumeConflicts(given: TrainOptions, fromCheckpoint: ResumableOpti
 export function resolveOptions(given: TrainOptions, fromCheckpoint?: ResumableOptions): ResumableOptions {
   if (fromCheckpoint) checkResumeConflicts(given, fromCheckpoint);
   if (given.recipe !== undefined && !isRecipeName(given.recipe)) throw new RangeError(`recipe must be one of ${RECIPE_NAMES.join(', ')}; got '${String(given.recipe)}'`);
-  const base = fromCheckpoint ?? { ...DEFAULTS, ...RECIPES[given.recipe ?? DEFAULTS.recipe], ...definedOnly(given) };
+  const base = fromCheckpoint ?? { ...DEFAULTS, ...recipeOptions(given.recipe ?? DEFAULTS.recipe, given.dataset ?? DEFAULTS.dataset), ...definedOnly(given) };
   const run: ResumableOptions = { ...base, epochs: given.epochs ?? base.epochs, dataDir: given.dataDir ?? base.dataDir };
   if (!(DATASET_NAMES as readonly string[]).includes(run.dataset)) throw new RangeError(`dataset must be one of ${DATASET_NAMES.join(', ')}; got '${run.dataset}'`);
   positiveInt('epochs', run.epochs);

@@ -22,6 +22,13 @@ describe('recipe resolution', () => {
     expect(run.augmentRotate).toBeGreaterThan(0);
   });
 
+  test('strong on Fashion-MNIST shifts only (the warps for handwriting cost it 2.3 points); an explicit value still wins', () => {
+    const run = resolveOptions({ recipe: 'strong', dataset: 'fashion-mnist' });
+    expect(run).toEqual({ ...DEFAULTS, ...RECIPES.strong, augmentRotate: 0, augmentScale: 0, augmentElastic: 0, recipe: 'strong', dataset: 'fashion-mnist' });
+    expect(resolveOptions({ recipe: 'strong', dataset: 'fashion-mnist', augmentRotate: 5 })).toMatchObject({ augmentRotate: 5, augmentScale: 0, augmentElastic: 0 });
+    for (const dataset of ['mnist', 'mnist-sample'] as const) expect(resolveOptions({ recipe: 'strong', dataset })).toMatchObject({ augmentRotate: RECIPES.strong.augmentRotate, augmentElastic: RECIPES.strong.augmentElastic });
+  });
+
   test('explicit options win over the recipe\'s values, the rest stay the recipe\'s', () => {
     const run = resolveOptions({ recipe: 'strong', epochs: 3, augment: false, lrSchedule: 'step', warmupEpochs: 0, augmentRotate: 5, lr: 0.01 });
     expect(run).toMatchObject({ recipe: 'strong', epochs: 3, augment: false, lrSchedule: 'step', warmupEpochs: 0, augmentRotate: 5, lr: 0.01 });

@@ -7,7 +7,7 @@ import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphT
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
 import { trainableModelFiles } from '../../train/model-files.js';
 import { DEFAULTS as TRAIN_DEFAULTS } from '../../train/options.js';
-import { RECIPES, RECIPE_NAMES, type RecipeName } from '../../train/recipes.js';
+import { RECIPES, RECIPE_DATASET_VALUES, RECIPE_NAMES, type RecipeName } from '../../train/recipes.js';
 import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
 import { train, trainOutputFiles } from '../../train/trainer.js';
 import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
@@ -51,8 +51,10 @@ const augmentText = (o: TrainStartInfo['options']): string =>
 
 /** `epochs 30, lr 0.002, cosine, …`: a recipe's values, for --help. */
 const recipeText = (name: RecipeName): string => {
-  const values = Object.entries(RECIPES[name]).map(([k, v]) => `${k} ${String(v)}`).join(', ');
-  return `${name}${values ? ` (${values})` : ' (the defaults)'}`;
+  const list = (o: object): string => Object.entries(o).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const values = list(RECIPES[name]);
+  const byDataset = Object.entries(RECIPE_DATASET_VALUES[name] ?? {}).map(([dataset, o]) => `; on ${dataset}: ${list(o)}`).join('');
+  return `${name}${values ? ` (${values}${byDataset})` : ' (the defaults)'}`;
 };
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
