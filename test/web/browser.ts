@@ -78,6 +78,8 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
  * pixels in each row, so the page sees ordinary pointer input.
  */
 export async function drawDigit(page: Page, pixels: Uint8Array, selector = '#pad'): Promise<void> {
+  // The mouse draws at viewport coordinates: the pad must be on screen (after training the page may have scrolled).
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   const at = (x: number, y: number): [number, number] => [box.x + ((x + 0.5) / 28) * box.width, box.y + ((y + 0.5) / 28) * box.height];
