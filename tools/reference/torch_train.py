@@ -111,6 +111,10 @@ RECIPES = {
     "strong": {"epochs": 50, "batch_size": 64, "lr": 0.002, "lr_schedule": "cosine", "warmup_epochs": 1.0,
                "augment": True, "augment_shift": 2.0, "augment_rotate": 15.0, "augment_scale": 0.15, "augment_elastic": 2.0},
 }
+# src/train/recipes.ts RECIPE_DATASET_VALUES: a recipe's values for one data set
+RECIPE_DATASET_VALUES = {
+    "strong": {"fashion-mnist": {"augment_rotate": 0.0, "augment_scale": 0.0, "augment_elastic": 0.0}},
+}
 GRID = 5  # control points per side of the elastic grid (augment.ts ELASTIC_GRID)
 CENTRE = 13.5
 
@@ -185,7 +189,8 @@ def main():
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: PyTorch's)")
     parser.add_argument("--out", default=None, help="write per-epoch metrics as JSON here")
     args = parser.parse_args()
-    for key, value in RECIPES[args.recipe].items():
+    values = {**RECIPES[args.recipe], **RECIPE_DATASET_VALUES.get(args.recipe, {}).get(args.dataset, {})}
+    for key, value in values.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     recipe = {k: getattr(args, k) for k in RECIPES["seed"]}
