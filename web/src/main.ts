@@ -10,7 +10,7 @@ import { type ModelSummary, renderModelSummary, summariseModel } from './model-s
 import { DrawingPad } from './pad.js';
 import { showRunCurves } from './run-curves.js';
 import { type Backend, configureRuntime, describeBackend, webgpuAvailable } from './runtime.js';
-import { checkTrainingAvailable } from './train-availability.js';
+import { trainingUnavailable } from './train-availability.js';
 import { TrainingPanel, type TrainingSnapshot } from './training-panel.js';
 import { readUpload } from './upload.js';
 import { byId, createBars, errorText, fetchBytes, renderPreview, showError } from './view.js';
@@ -131,7 +131,9 @@ class Page {
         this.showAdapterWarning();
       });
     }
-    void checkTrainingAvailable();
+    void trainingUnavailable().then((reason) => {
+      if (reason !== null) this.training.disable(reason);
+    });
     showRunCurves().catch((error: unknown) => showError(`The served model's training curves failed to load: ${errorText(error)}`, error));
     try {
       this.servedModel = await fetchBytes(MODEL_URL, 'the model');

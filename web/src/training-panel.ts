@@ -97,6 +97,8 @@ export class TrainingPanel {
   private target = 0;
   /** The last finished state came from the browser's saved run, not from training. */
   private loaded = false;
+  /** Why training cannot run here (no train-step model on the server), or null. */
+  private unavailable: string | null = null;
   private readonly meter = new RateMeter();
   private readonly chart: LossChart;
   private readonly accuracyChart: AccuracyChart;
@@ -396,12 +398,22 @@ export class TrainingPanel {
     this.snapshotState = { ...this.snapshotState, offered: trained !== null };
   }
 
+  /**
+   * The server has no train-step model (train-availability.ts): the panel stays off and says why. Part
+   * of the panel's state, so no later update (a saved run found in the browser) says "Ready." instead.
+   */
+  disable(reason: string): void {
+    this.unavailable = reason;
+    this.update({});
+  }
+
   private update(change: Partial<TrainingSnapshot>): void {
     this.snapshotState = { ...this.snapshotState, ...change };
     const { state, testAccuracy, error, stepsDone, savedStep, offered } = this.snapshotState;
     const status = byId('train-status', HTMLElement);
-    status.dataset.state = state;
-    status.textContent = {
+    const off = this.unavailable !== null && state === 'idle';
+    status.dataset.state = off ? 'unavailable' : state;
+    status.textContent = off ? this.unavailable : {
       idle: 'Ready.',
       loading: 'Loading the train-step model and 10,000 digits…',
       training: 'Training…',
@@ -421,14 +433,15 @@ export class TrainingPanel {
     // "step n / N" label, not the run.
     for (const input of [this.stepsInput, this.batchInput, this.seedInput, this.lrInput, this.augmentInput]) input.disabled = busy;
     this.button.textContent = busy ? 'Stop' : 'Train from scratch';
+    this.button.disabled = this.unavailable !== null && !busy;
     this.button.classList.toggle('secondary', busy);
     this.pauseButton.hidden = state !== 'training' && state !== 'paused';
     this.pauseButton.textContent = state === 'paused' ? 'Resume' : 'Pause';
     this.pauseButton.setAttribute('aria-pressed', String(state === 'paused'));
-    this.continueButton.disabled = busy || this.resumeFrom === null;
+    this.continueButton.disabled = busy || this.resumeFrom === null || this.unavailable !== null;
     this.saveButton.disabled = state === 'paused' ? false : busy || this.resumeFrom === null;
     this.downloadButton.disabled = busy || this.latest === null;
-    this.loadSavedButton.disabled = busy || savedStep === null;
+    this.loadSavedButton.disabled = busy || savedStep === null || this.unavailable !== null;
     this.deleteSavedButton.disabled = busy || savedStep === null;
   }
 }
