@@ -9,21 +9,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { METADATA_KEYS, modelInfo } from '../graph/metadata.js';
 import { decodeModel } from '../graph/proto.js';
+import type { EpochMetrics } from '../train/types.js';
 
-/** One epoch as the page draws it. */
-export interface RunEpoch {
-  readonly epoch: number;
-  /** Mean training loss over the epoch. */
-  readonly loss: number;
-  readonly trainAccuracy: number;
-  readonly testLoss: number;
-  readonly testAccuracy: number;
-  readonly validationLoss?: number;
-  readonly validationAccuracy?: number;
-  readonly seconds: number;
-  readonly imagesPerSecond: number;
-  readonly lr: number;
-}
+/** One epoch as the page draws it: what `train` recorded for it (metrics.json's `epochs`). */
+export type RunEpoch = EpochMetrics;
 
 /** What `/models/metrics.json` serves: the run's recipe, its data, and its epochs. */
 export interface RunMetrics {
