@@ -25,6 +25,10 @@ export interface RunMetrics {
     readonly lrSchedule: string;
     readonly augment: boolean;
     readonly seed: number;
+    /** Written since `--recipe` (absent in older files): the recipe's name, the warm-up and the warp's ranges. */
+    readonly name?: string;
+    readonly warmupEpochs?: number;
+    readonly augmentRange?: { readonly shift: number; readonly rotate: number; readonly scale: number; readonly elastic: number };
     /** make-trainable's model trained instead of LeNet-5 (its file name), when one was. */
     readonly model?: string;
   };
@@ -105,6 +109,14 @@ export function parseRunMetrics(value: unknown): RunMetrics {
       lrSchedule: str(options.lrSchedule, 'options.lrSchedule'),
       augment: options.augment,
       seed: count(options.seed, 'options.seed', 0),
+      ...(options.recipe !== undefined ? { name: str(options.recipe, 'options.recipe') } : {}),
+      ...(options.warmupEpochs !== undefined ? { warmupEpochs: num(options.warmupEpochs, 'options.warmupEpochs') } : {}),
+      ...(options.augmentShift !== undefined ? {
+        augmentRange: {
+          shift: num(options.augmentShift, 'options.augmentShift'), rotate: num(options.augmentRotate ?? 0, 'options.augmentRotate'),
+          scale: num(options.augmentScale ?? 0, 'options.augmentScale'), elastic: num(options.augmentElastic ?? 0, 'options.augmentElastic'),
+        },
+      } : {}),
       ...(options.model !== undefined ? { model: path.basename(str(options.model, 'options.model')) } : {}),
     },
     dataset: {

@@ -11,6 +11,7 @@ import { withMetadata } from '../../src/graph/metadata.js';
 import { decodeModel, encodeModel, onnx } from '../../src/graph/proto.js';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { parseRunMetrics, type RunMetrics } from '../../src/serve/run-metrics.js';
+import { describeRun } from '../../web/src/run-curves.js';
 import { buildFixtureModels, type ModelFiles } from './fixtures.js';
 
 let fixture: ModelFiles;
@@ -153,5 +154,20 @@ describe('serve: the served model\'s run (/models/metrics.json)', () => {
     expect(() => parseRunMetrics({ ...metricsJson(2), epochs: [epoch(1, 0.9), epoch(3, 0.9)] })).toThrow('epochs[1].epoch is 3, expected 2');
     expect(() => parseRunMetrics({ ...metricsJson(1), options: { ...metricsJson(1).options as object, augment: 'no' } })).toThrow('options.augment is not true or false');
     expect(() => parseRunMetrics({ ...metricsJson(1), dataset: { name: 'x', train: 0, test: 1 } })).toThrow('dataset.train is not an integer ≥ 1');
+  });
+
+  test('a --recipe strong run is described as one: its name, the warm-up and the warp\'s ranges (older files: shifts)', () => {
+    const strong = { recipe: 'strong', augment: true, warmupEpochs: 1, augmentShift: 2, augmentRotate: 15, augmentScale: 0.15, augmentElastic: 2 };
+    const run = parseRunMetrics({ ...metricsJson(1), options: { ...metricsJson(1).options as object, ...strong } });
+    expect(run.recipe).toMatchObject({ name: 'strong', warmupEpochs: 1, augmentRange: { shift: 2, rotate: 15, scale: 0.15, elastic: 2 } });
+    const text = describeRun(run);
+    expect(text).toContain('<code>onnx-lenet train --recipe strong</code>');
+    expect(text).toContain('warm-up 1 epoch, ');
+    expect(text).toContain('random warps (±2 px, ±15°, ±15 % size, elastic ±2 px)');
+    const clothes = parseRunMetrics({ ...metricsJson(1), options: { ...metricsJson(1).options as object, ...strong, augmentRotate: 0, augmentScale: 0, augmentElastic: 0 } });
+    expect(describeRun(clothes)).toContain('random shifts (±2 px)');
+    const older = parseRunMetrics({ ...metricsJson(1), options: { ...metricsJson(1).options as object, augment: true } });
+    expect(describeRun(older)).toContain('seed 0, random shifts, on');
+    expect(() => parseRunMetrics({ ...metricsJson(1), options: { ...metricsJson(1).options as object, ...strong, augmentRotate: 'x' } })).toThrow('options.augmentRotate is not a finite number');
   });
 });

@@ -33,10 +33,19 @@ export function describeRun(run: RunMetrics): string {
   const counts = [`${d.train.toLocaleString('en')} training`, ...(d.validation ? [`${d.validation.toLocaleString('en')} validation`] : []), `${d.test.toLocaleString('en')} test images`];
   const done = run.epochs.length;
   const where = `${run.ep}${run.threads !== undefined ? ` · ${run.threads} thread${run.threads === 1 ? '' : 's'}` : ''}`;
-  return `${r.model ? `<code>${esc(r.model)}</code> trained` : 'Trained'} by <code>onnx-lenet train</code> on <b>${esc(d.name)}</b> (${counts.join(', ')}): ` +
+  return `${r.model ? `<code>${esc(r.model)}</code> trained` : 'Trained'} by <code>onnx-lenet train${r.name && r.name !== 'seed' ? ` --recipe ${esc(r.name)}` : ''}</code> on <b>${esc(d.name)}</b> (${counts.join(', ')}): ` +
     `${done} of ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} (${run.step.toLocaleString('en')} steps), batch ${r.batchSize}, Adam lr ${r.lr} (${esc(r.lrSchedule)}), ` +
-    `seed ${r.seed}, ${r.augment ? 'random shifts' : 'no augmentation'}, on ${esc(where)}.` +
+    `${r.warmupEpochs ? `warm-up ${r.warmupEpochs} epoch${r.warmupEpochs === 1 ? '' : 's'}, ` : ''}seed ${r.seed}, ${augmentation(r)}, on ${esc(where)}.` +
     (run.testAccuracy !== null ? ` Test accuracy <b>${pct(run.testAccuracy)}</b>.` : '');
+}
+
+/** "random shifts (±2 px)", or the warp's ranges (`--recipe strong`); "no augmentation". */
+function augmentation(r: RunMetrics['recipe']): string {
+  if (!r.augment) return 'no augmentation';
+  const a = r.augmentRange;
+  if (!a) return 'random shifts';
+  if (a.rotate === 0 && a.scale === 0 && a.elastic === 0) return `random shifts (±${a.shift} px)`;
+  return `random warps (±${a.shift} px, ±${a.rotate}°, ±${Number((100 * a.scale).toFixed(2))} % size${a.elastic > 0 ? `, elastic ±${a.elastic} px` : ''})`;
 }
 
 function charts(run: RunMetrics): string {

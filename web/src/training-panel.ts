@@ -19,6 +19,7 @@ import { ResultsView } from './results-view.js';
 import type { Backend } from './runtime.js';
 import { BrowserTrainer, type TrainerState } from './trainer.js';
 import { byId, downloadBytes, errorText, fetchBytes } from './view.js';
+import { TRAIN_MODEL_URL } from './train-availability.js';
 
 export type TrainState = 'idle' | 'loading' | 'training' | 'paused' | 'evaluating' | 'done' | 'stopped' | 'error';
 
@@ -361,7 +362,7 @@ export class TrainingPanel {
   }
 
   private async loadTrainModel(): Promise<Uint8Array> {
-    this.trainModel ??= await fetchBytes('/models/lenet.train.onnx', 'the train-step model');
+    this.trainModel ??= await fetchBytes(TRAIN_MODEL_URL, 'the train-step model');
     return this.trainModel;
   }
 

@@ -3,8 +3,8 @@
  * with every part in a Web Worker (train-worker.ts), each on its own onnxruntime-web instance with one
  * WASM thread. Each batch is split into one contiguous share per worker, each worker computes its share
  * of the gradient, then updates its slice of the flat parameters with the shares summed in worker order;
- * the page's thread only hands over the batch and waits (coordinator.ts), so a step costs two barriers on
- * shared memory and no messages. Needs cross-origin isolation (SharedArrayBuffer).
+ * the page's thread only hands over the batch and waits (coordinator.ts): a step is one fused command
+ * (the workers wait for each other's gradients on shared memory), and no messages. Needs cross-origin isolation (SharedArrayBuffer).
  *
  * Numbers: the same parts as Node's runner with as many threads, so the same sums in the same order.
  */
@@ -26,8 +26,7 @@ export const MAX_WORKERS = 16;
 const WORKER_ORT = { module: '/ort/ort.wasm.min.mjs', wasmPaths: '/ort/' } as const;
 /** The page's thread runs no part itself: it sleeps on the Done counter right away instead of taking a core from a worker. */
 const SPIN_POLLS = 0;
-// The step is one command (fused): the workers wait for each other's gradients on shared memory, and the
-// page's thread wakes once per step instead of twice.
+/** How long release() waits for the workers to exit before terminating them. */
 const EXIT_TIMEOUT_MS = 2_000;
 
 

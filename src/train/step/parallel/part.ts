@@ -4,7 +4,8 @@
  * flat-Adam sessions (one thread each, on either binding: runtime/binding), its private copy of the
  * parameters, and its slice of Adam's state. Pure code: the page's workers load this file too.
  *
- * A step is two commands. Gradients: take this part's share of the batch, compute its share of the
+ * A step is two commands (or one, `Step`, that runs both with a wait on the other parts between them,
+ * when every part has a thread of its own, as in the page). Gradients: take this part's share of the batch, compute its share of the
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
  * part's slice (in part order, so the sum does not depend on timing), update the slice, and publish the
  * new values, which every part copies in before its next Gradients.
