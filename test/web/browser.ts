@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { PageHooks } from '../../web/src/main.js';
 import { CHROMIUM, chromiumMissing, requireDependency } from '../helpers/requires.js';
 
 /**
@@ -95,3 +96,20 @@ export async function drawDigit(page: Page, pixels: Uint8Array, selector = '#pad
     }
   }
 }
+
+/** Opens `url` in a new page of `browser` (after `setUp`, e.g. routes), records its errors in `errors`, and waits until the page is ready. */
+export async function openPage(browser: Browser, url: string, errors: string[], setUp?: (page: Page) => Promise<void>): Promise<Page> {
+  const page = await browser.context.newPage();
+  await setUp?.(page);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
+  return page;
+}
+
+/** The page's read-only hooks (web/src/main.ts) as plain data. */
+export const pageHooks = (page: Page): Promise<PageHooks> => page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
+
+/** Waits until the training panel is in one of `states`. */
+export const waitTrainingState = (page: Page, states: string[], timeout = 120_000): Promise<unknown> =>
+  page.waitForFunction((s) => s.includes(window.onnxLenet?.training.state ?? ''), states, { timeout });

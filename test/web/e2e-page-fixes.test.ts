@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
 import type { PageHooks } from '../../web/src/main.js';
-import { type Browser, chromiumSkip, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, openPage, pageHooks, serveCli, type ServeProcess, waitTrainingState } from './browser.js';
 import { buildFixtureModels, type ModelFiles, trainedModelFolder } from './fixtures.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -43,17 +43,9 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the page in Chromium', () => {
     for (const models of [trained, untrained]) if (models) await rm(models.dir, { recursive: true, force: true });
   });
 
-  async function open(url = server.url, setUp?: (page: Page) => Promise<void>): Promise<Page> {
-    const page = await browser.context.newPage();
-    await setUp?.(page);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(url);
-    await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
-    return page;
-  }
-  const hooks = (page: Page): Promise<PageHooks> => page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
-  const waitState = (page: Page, states: string[], timeout = 120_000): Promise<unknown> =>
-    page.waitForFunction((s) => s.includes(window.onnxLenet?.training.state ?? ''), states, { timeout });
+  const open = (url = server.url, setUp?: (page: Page) => Promise<void>): Promise<Page> => openPage(browser, url, pageErrors, setUp);
+  const hooks = pageHooks;
+  const waitState = waitTrainingState;
   const firstOf = (label: number): Uint8Array => {
     const i = split.labels.indexOf(label);
     return split.images.subarray(i * 784, (i + 1) * 784);

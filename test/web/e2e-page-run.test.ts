@@ -20,7 +20,7 @@ import { preprocess } from '../../src/image/preprocess.js';
 import type { RunMetrics } from '../../src/serve/run-metrics.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import type { PageHooks } from '../../web/src/main.js';
-import { type Browser, chromiumSkip, launchChromium, serveCli, type ServeProcess } from './browser.js';
+import { type Browser, chromiumSkip, launchChromium, openPage, pageHooks, serveCli, type ServeProcess, waitTrainingState } from './browser.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -84,17 +84,9 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15 in Chromium: after the README\'s
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  async function open(url = server.url, setUp?: (page: Page) => Promise<void>): Promise<Page> {
-    const page = await browser.context.newPage();
-    await setUp?.(page);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(url);
-    await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
-    return page;
-  }
-  const hooks = (page: Page): Promise<PageHooks> => page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
-  const waitState = (page: Page, states: string[], timeout = 120_000): Promise<unknown> =>
-    page.waitForFunction((s) => s.includes(window.onnxLenet?.training.state ?? ''), states, { timeout });
+  const open = (url = server.url, setUp?: (page: Page) => Promise<void>): Promise<Page> => openPage(browser, url, pageErrors, setUp);
+  const hooks = pageHooks;
+  const waitState = waitTrainingState;
 
   test('7. `train` leaves no training graphs, `serve` warns of nothing, and the page trains; the folder stays as it was', async () => {
     expect(filesAfterTrain).toEqual(['lenet.ckpt', 'lenet.onnx', 'metrics.json']);

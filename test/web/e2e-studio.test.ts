@@ -20,7 +20,7 @@ import { spreadIndices } from '../../web/src/dataset.js';
 import type { PageHooks } from '../../web/src/main.js';
 import { findInitializers } from '../../web/src/onnx-weights.js';
 import { TEST_CURVE_DIGITS } from '../../web/src/training-panel.js';
-import { type Browser, chromiumSkip, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, pageHooks, serveCli, type ServeProcess, waitTrainingState } from './browser.js';
 import { buildFixtureModels, type ModelFiles, trainInNode } from './fixtures.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -83,9 +83,8 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
     return page;
   }
-  const hooks = (page: Page): Promise<PageHooks> => page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
-  const waitState = (page: Page, states: string[], timeout = 240_000): Promise<unknown> =>
-    page.waitForFunction((s) => s.includes(window.onnxLenet?.training.state ?? ''), states, { timeout });
+  const hooks = pageHooks;
+  const waitState = (page: Page, states: string[], timeout = 240_000): Promise<unknown> => waitTrainingState(page, states, timeout);
   const waitSteps = (page: Page, n: number): Promise<unknown> =>
     page.waitForFunction((k) => (window.onnxLenet?.training.stepsDone ?? 0) >= k, n, { timeout: 240_000 });
   async function setUp(page: Page, steps: number, options: { lr?: string; augment?: string } = {}): Promise<void> {
