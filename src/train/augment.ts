@@ -84,66 +84,117 @@ export function drawAffine(rng: Mt19937, range: AugmentRange, count: number, out
 }
 
 const CENTRE = (IMAGE_SIZE - 1) / 2;
+const LAST = IMAGE_SIZE - 1;
+const CELLS = ELASTIC_GRID - 1;
+
+/** Side of the padded copy of the input: one pixel of background on every side, so the four taps need no checks. */
+const PADDED = IMAGE_SIZE + 2;
+const padded = new Float32Array(PADDED * PADDED);
+
+/**
+ * Where pixel column (or row) t falls on the elastic grid: cell `gridCell[t]` (0 … CELLS−1) at fraction
+ * `gridFrac[t]` — the same for every image, so computed once.
+ */
+const gridCell = new Int32Array(IMAGE_SIZE);
+const gridFrac = new Float64Array(IMAGE_SIZE);
+for (let t = 0; t < IMAGE_SIZE; t++) {
+  const g = (t * CELLS) / LAST;
+  gridCell[t] = Math.min(Math.floor(g), CELLS - 1);
+  gridFrac[t] = g - gridCell[t];
+}
+/** One row's elastic displacements at the grid's columns, x then y (interpolated between two grid rows). */
+const rowGrid = new Float64Array(2 * ELASTIC_GRID);
+
+/** True when row `y` of `image` has a non-zero pixel in columns [from, to]. */
+function rowHasInk(image: Float32Array, y: number, from = 0, to = IMAGE_SIZE - 1): boolean {
+  for (let x = from, i = y * IMAGE_SIZE + from; x <= to; x++, i++) if (image[i] !== 0) return true;
+  return false;
+}
+
+/** True when column `x` of `image` has a non-zero pixel in rows [from, to]. */
+function columnHasInk(image: Float32Array, x: number, from: number, to: number): boolean {
+  for (let y = from, i = from * IMAGE_SIZE + x; y <= to; y++, i += IMAGE_SIZE) if (image[i] !== 0) return true;
+  return false;
+}
 
 /**
  * Warps image `image` (PIXELS floats) by the parameters at `params[o…]` (`stride` of them: 4, or with the
  * elastic grid's) into `out`, bilinear, background 0. `out` must not be `image`.
+ *
+ * It finds the box of the image's non-zero pixels first (scanning in from each side, so a centred digit
+ * costs a few hundred reads): a source point a pixel or more outside the box takes only zero taps, so
+ * only points inside it are sampled, and their four taps lie in the box widened by one pixel — inside the
+ * image unless the box touches its border, when they are read from a zero-bordered copy instead. The
+ * elastic field is separable: per row, the two grid rows around it are blended once; per pixel, two grid
+ * columns.
  */
 export function warpImage(image: Float32Array, params: Float64Array, o: number, stride: number, out: Float32Array): void {
+  const last = IMAGE_SIZE - 1;
+  let top = 0;
+  while (top <= last && !rowHasInk(image, top)) top++;
+  if (top > last) {
+    out.fill(0, 0, PIXELS); // all background, and so is every warp of it
+    return;
+  }
+  let bottom = last;
+  while (!rowHasInk(image, bottom)) bottom--;
+  let left = 0;
+  while (!columnHasInk(image, left, top, bottom)) left++;
+  let right = last;
+  while (!columnHasInk(image, right, top, bottom)) right--;
+  // where the taps are read: the image itself, or the zero-bordered copy when the box touches the border;
+  // the tap at whole source coordinates (x, y) ≥ (−1, −1) is src[origin + y·side + x]
+  let src = image;
+  let side = IMAGE_SIZE;
+  let origin = 0;
+  if (left === 0 || top === 0 || right === last || bottom === last) {
+    for (let y = 0, i = 0, p = PADDED + 1; y < IMAGE_SIZE; y++, p += 2) for (let x = 0; x < IMAGE_SIZE; x++) padded[p++] = image[i++];
+    src = padded;
+    side = PADDED;
+    origin = PADDED + 1;
+  }
   const theta = params[o];
   const s = params[o + 1];
   const cos = Math.cos(theta) / s;
   const sin = Math.sin(theta) / s;
   const cx = CENTRE + params[o + 2];
   const cy = CENTRE + params[o + 3];
-  const last = IMAGE_SIZE - 1;
   const elastic = stride > AFFINE_PARAMS;
-  const cells = ELASTIC_GRID - 1;
+  const grid = o + AFFINE_PARAMS;
   for (let y = 0; y < IMAGE_SIZE; y++) {
     const dy = y - cy;
-    const gy = (y * cells) / last;
-    const iy = Math.min(Math.floor(gy), cells - 1);
-    const fy0 = gy - iy;
+    if (elastic) {
+      // this row's displacement at each grid column: the grid rows above and below, blended by fy
+      const fy = gridFrac[y];
+      const above = grid + 2 * ELASTIC_GRID * gridCell[y];
+      const below = above + 2 * ELASTIC_GRID;
+      for (let k = 0; k < 2 * ELASTIC_GRID; k++) rowGrid[k] = (1 - fy) * params[above + k] + fy * params[below + k];
+    }
+    const sinDy = sin * dy;
+    const cosDy = cos * dy;
+    const row = y * IMAGE_SIZE;
     for (let x = 0; x < IMAGE_SIZE; x++) {
       const dx = x - cx;
       // R(−θ)·(p − c − t)/s + c
-      let sx = cos * dx + sin * dy + CENTRE;
-      let sy = -sin * dx + cos * dy + CENTRE;
+      let sx = cos * dx + sinDy + CENTRE;
+      let sy = -sin * dx + cosDy + CENTRE;
       if (elastic) {
-        // + d(p): the grid's displacements, bilinear between the four control points around p
-        const gx = (x * cells) / last;
-        const ix = Math.min(Math.floor(gx), cells - 1);
-        const fx0 = gx - ix;
-        const k00 = o + AFFINE_PARAMS + 2 * (iy * ELASTIC_GRID + ix);
-        const k01 = k00 + 2;
-        const k10 = k00 + 2 * ELASTIC_GRID;
-        const k11 = k10 + 2;
-        const w00 = (1 - fx0) * (1 - fy0);
-        const w01 = fx0 * (1 - fy0);
-        const w10 = (1 - fx0) * fy0;
-        const w11 = fx0 * fy0;
-        sx += w00 * params[k00] + w01 * params[k01] + w10 * params[k10] + w11 * params[k11];
-        sy += w00 * params[k00 + 1] + w01 * params[k01 + 1] + w10 * params[k10 + 1] + w11 * params[k11 + 1];
+        // + d(p): this row's displacements, linear between the two grid columns around p
+        const fx = gridFrac[x];
+        const k = 2 * gridCell[x];
+        sx += (1 - fx) * rowGrid[k] + fx * rowGrid[k + 2];
+        sy += (1 - fx) * rowGrid[k + 1] + fx * rowGrid[k + 3];
       }
       let v = 0;
-      if (sx > -1 && sx < IMAGE_SIZE && sy > -1 && sy < IMAGE_SIZE) {
+      if (sx > left - 1 && sx < right + 1 && sy > top - 1 && sy < bottom + 1) {
         const x0 = ((sx + 1) | 0) - 1; // floor, as sx > −1
         const y0 = ((sy + 1) | 0) - 1;
         const fx = sx - x0;
         const fy = sy - y0;
-        const i = y0 * IMAGE_SIZE + x0;
-        // the four taps, background 0 outside the image
-        const left = x0 >= 0;
-        const right = x0 < last;
-        const top = y0 >= 0;
-        const bottom = y0 < last;
-        const a00 = top && left ? image[i] : 0;
-        const a01 = top && right ? image[i + 1] : 0;
-        const a10 = bottom && left ? image[i + IMAGE_SIZE] : 0;
-        const a11 = bottom && right ? image[i + IMAGE_SIZE + 1] : 0;
-        v = (1 - fy) * ((1 - fx) * a00 + fx * a01) + fy * ((1 - fx) * a10 + fx * a11);
+        const i = origin + y0 * side + x0;
+        v = (1 - fy) * ((1 - fx) * src[i] + fx * src[i + 1]) + fy * ((1 - fx) * src[i + side] + fx * src[i + side + 1]);
       }
-      out[y * IMAGE_SIZE + x] = v;
+      out[row + x] = v;
     }
   }
 }

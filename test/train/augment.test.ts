@@ -120,6 +120,72 @@ describe('warpImage (affine and elastic augmentation), known answers', () => {
   });
 });
 
+/**
+ * The warp as the module comment defines it, pixel by pixel with every tap checked: what warpImage's
+ * shortcuts (zero-bordered copy, non-zero box, separable grid) must reproduce.
+ */
+function referenceWarp(image: Float32Array, p: Float64Array): Float32Array {
+  const out = new Float32Array(784);
+  const [theta, s, tx, ty] = p;
+  const c = 13.5;
+  const at = (x: number, y: number): number => (x >= 0 && x < 28 && y >= 0 && y < 28 ? image[y * 28 + x] : 0);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const [dx, dy] = [x - c - tx, y - c - ty];
+      let sx = (Math.cos(theta) * dx + Math.sin(theta) * dy) / s + c;
+      let sy = (-Math.sin(theta) * dx + Math.cos(theta) * dy) / s + c;
+      if (p.length > 4) {
+        const [gx, gy] = [(x * 4) / 27, (y * 4) / 27];
+        const [ix, iy] = [Math.min(Math.floor(gx), 3), Math.min(Math.floor(gy), 3)];
+        const [fx, fy] = [gx - ix, gy - iy];
+        const g = (i: number, j: number, k: number): number => p[4 + 2 * (j * ELASTIC_GRID + i) + k];
+        for (const k of [0, 1]) {
+          const d = (1 - fx) * (1 - fy) * g(ix, iy, k) + fx * (1 - fy) * g(ix + 1, iy, k) + (1 - fx) * fy * g(ix, iy + 1, k) + fx * fy * g(ix + 1, iy + 1, k);
+          if (k === 0) sx += d;
+          else sy += d;
+        }
+      }
+      const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+      const [fx, fy] = [sx - x0, sy - y0];
+      out[y * 28 + x] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+    }
+  }
+  return out;
+}
+
+describe('warpImage against its definition', () => {
+  const rng = new Mt19937(11);
+  const uniform = (lo: number, hi: number): number => lo + (hi - lo) * (rng.nextUint32() / 0x100000000);
+  /** A digit-like image: a filled ellipse of random size anywhere (touching the border too) on background 0. */
+  const blob = (): Float32Array => {
+    const [cx, cy, rx, ry] = [uniform(-3, 30), uniform(-3, 30), uniform(1, 12), uniform(1, 12)];
+    return imageOf((x, y) => Math.max(0, 1 - ((x - cx) / rx) ** 2 - ((y - cy) / ry) ** 2));
+  };
+  const images = [imageOf(() => 0), imageOf(() => 1), pattern, imageOf((x, y) => (x === 27 && y === 0 ? 1 : 0)), ...Array.from({ length: 60 }, blob)];
+
+  test.each([
+    ['the strong recipe\'s ranges', { rotate: 15, scale: 0.15, shift: 2, elastic: 2 }],
+    ['the widest ranges checkAugmentRange allows', { rotate: 180, scale: 0.9, shift: 27, elastic: 8 }],
+    ['affine only', { rotate: 45, scale: 0.5, shift: 6, elastic: 0 }],
+  ])('%s: the same pixels within 1e-6, also when warped in place in a batch', (_, range) => {
+    const stride = paramsPerImage(range);
+    const p = new Float64Array(images.length * stride);
+    drawAffine(rng, range, images.length, p);
+    images.forEach((image, k) => {
+      const one = p.slice(k * stride, (k + 1) * stride);
+      const want = referenceWarp(image, one);
+      const got = warped(image, one);
+      let worst = 0;
+      for (let i = 0; i < 784; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      expect(worst, `image ${k}`).toBeLessThan(1e-6);
+    });
+    const batchOf = new Float32Array(images.length * 784);
+    images.forEach((image, k) => batchOf.set(image, k * 784));
+    warpImages(batchOf, p, stride, 0, images.length);
+    images.forEach((image, k) => expect(batchOf.subarray(k * 784, (k + 1) * 784), `image ${k} warped in its batch`).toEqual(warped(image, p.slice(k * stride, (k + 1) * stride))));
+  });
+});
+
 describe('drawAffine', () => {
   const range = { shift: 2, rotate: 10, scale: 0.1, elastic: 1.5 };
   test('draws within the ranges, both signs, the same for the same seed', () => {

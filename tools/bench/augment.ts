@@ -1,5 +1,7 @@
 /**
  * What augmentation costs the CPU trainer's step: images/s of the data-parallel runner on one batch size,
+ * fed real digits (mnist-sample's training split, shuffled batches from the BatchIterator, as `train` feeds
+ * it: the warp's cost depends on how much of each image is ink),
  * without augmentation, with the strong recipe's warp done on the main thread before the step, and with it
  * done by each runner thread for its own share (what `train` does). The modes run in turn, `--rounds`
  * rounds of `--steps` steps each, so that load from other processes hits them alike; prints the median
@@ -16,8 +18,9 @@ import { augmentRange, resolveOptions } from '../../src/train/options.js';
 import { BatchAugmenter } from '../../src/train/augmenter.js';
 import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
 import { Mt19937 } from '../../src/util/rng.js';
+import { type Batch, BatchIterator } from '../../src/data/batches.js';
+import { loadDataset } from '../../src/data/dataset.js';
 import { median } from './stats.js';
-import { syntheticBatch } from './train-feeds.js';
 
 const MODES = ['none', 'main thread', 'runner threads'] as const;
 
@@ -28,8 +31,16 @@ async function main(): Promise<void> {
   const [size, threads, rounds, steps] = [values.batch, values.threads, values.rounds, values.steps].map(Number);
   const range = augmentRange(resolveOptions({ recipe: 'strong' }));
   const runner = await ParallelCpuRunner.create({ params: initParameters(0) }, { threads, maxBatch: size });
-  const source = syntheticBatch(size);
-  const batch = { images: new Float32Array(source.images.length), labels: source.labels, size };
+  const { train } = await loadDataset({ dataset: 'mnist-sample' });
+  const batches = new BatchIterator(train, size, { shuffle: true, rng: new Mt19937(0) });
+  let epoch = batches.epoch();
+  const nextBatch = (): Batch => {
+    for (;;) {
+      const next = epoch.next();
+      if (!next.done && next.value.size === size) return next.value;
+      if (next.done) epoch = batches.epoch();
+    }
+  };
   const perMode: number[][] = MODES.map(() => []);
   const cpuPerImage: number[][] = MODES.map(() => []);
   const loadBefore = os.loadavg()[0];
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
         const started = performance.now();
         const cpu = process.cpuUsage();
         for (let i = 1; i <= steps; i++) {
-          batch.images.set(source.images); // as the batch iterator fills it
+          const batch = nextBatch();
           const warp = augmenter?.apply(batch);
           const s = adamScalars(i, 1e-4);
           await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
