@@ -52,7 +52,7 @@ const PAGE_FILES = [
   'data/batches.js', 'data/types.js',
   'runtime/binding/types.js', 'runtime/binding/web.js', 'runtime/binding/web-ort.js', 'runtime/binding/metadata.js',
   'train/step/session-step.js', 'train/step/state.js', 'train/step/runner.js',
-  'train/step/parallel/coordinator.js', 'train/step/parallel/layout.js', 'train/step/parallel/part.js',
+  'train/step/parallel/coordinator.js', 'train/step/parallel/flat-adam.js', 'train/step/parallel/layout.js', 'train/step/parallel/part.js',
   'train/step/parallel/serve-part.js', 'train/step/parallel/shared.js',
   'train/augment.js', 'infer/confusion.js', 'serve/model-urls.js', 'sweep/charts.js',
 ] as const;

@@ -15,7 +15,9 @@ import { type MemoryBody, type Route, routeTable, sendBytes, sendError, sendFile
 import { METRICS_URL, readRunMetrics } from './run-metrics.js';
 import { encodeSample, loadBundledSample, type SampleSplits } from './sample-data.js';
 import { packageRoot } from './paths.js';
-import { stepModelAt } from './step-models.js';
+import { GRADIENT_MODEL_URL } from './model-urls.js';
+import { buildGradientModel } from '../graph/models.js';
+import { encodeModel } from '../graph/proto.js';
 import { trainModelSource } from './train-model.js';
 import { checkInferenceContract } from '../infer/contract-check.js';
 
@@ -76,6 +78,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     { kind: 'memory', url: '/data/mnist-sample.bin', body: sample },
     ...(train.kind === 'built' ? [{ kind: 'memory', url: '/models/lenet.train.onnx', body: lazy(async () => memoryBody(train.bytes, 'application/octet-stream')) } as const] : []),
     { kind: 'memory', url: METRICS_URL, body: () => runMetricsBody(model) },
+    // LeNet's gradient model for the page's training workers (the data-parallel step), built on first request.
+    { kind: 'memory', url: GRADIENT_MODEL_URL, body: lazy(async () => memoryBody(encodeModel(buildGradientModel()), 'application/octet-stream')) },
   ];
   if (modelBytes !== undefined) {
     const run = await readRunMetrics(model, modelBytes);
@@ -141,9 +145,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: readonl
     return sendError(res, 405, `method ${req.method ?? '?'} not allowed`);
   }
   const pathname = rawPathname(req.url ?? '/');
-  // The data-parallel step's models for the page's workers, built on first request (step-models.ts).
-  const generated = stepModelAt(pathname);
-  if (generated) return sendBytes(req, res, pathname, memoryBody(generated, 'application/octet-stream'), bodies);
   for (const route of routes) {
     if (route.kind === 'memory') {
       if (pathname !== route.url) continue;

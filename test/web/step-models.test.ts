@@ -1,17 +1,17 @@
 /**
- * What the page's training workers load from the server: the generated gradient and flat Adam models
- * (src/serve/step-models.ts, at the URLs of model-urls.ts), bounded so a request cannot make the server
- * build big models; and every module the worker script imports, followed import by import through the
- * compiled files (PAGE_FILES / PAGE_FOLDERS in routes.ts). Needs `npm run build` for the last part.
+ * What the page's training workers load from the server: the generated gradient model (server.ts, at
+ * model-urls.ts's URL), built once and cached; and every module the worker script imports, followed
+ * import by import through the compiled files (PAGE_FILES / PAGE_FOLDERS in routes.ts). Needs
+ * `npm run build` for the last part.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { gradOf } from '../../src/graph/contract.js';
 import { modelValueSpecs } from '../../src/graph/export.js';
-import { PARAMS, PARAM_COUNT } from '../../src/graph/params.js';
+import { PARAMS } from '../../src/graph/params.js';
 import { decodeModel } from '../../src/graph/proto.js';
-import { GRADIENT_MODEL_URL, flatAdamUrl, parseFlatAdamUrl } from '../../src/serve/model-urls.js';
+import { GRADIENT_MODEL_URL } from '../../src/serve/model-urls.js';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { buildFixtureModels, type ModelFiles } from './fixtures.js';
 
@@ -43,28 +43,16 @@ describe('the models of the page\'s training workers', () => {
     }
   });
 
-  test('a flat Adam model of the asked length and parts', async () => {
-    const res = await get(flatAdamUrl(30853, 2));
-    expect(res.status).toBe(200);
-    const io = modelValueSpecs(decodeModel(new Uint8Array(await res.arrayBuffer()), 'flat Adam'));
-    expect(io.inputs.find((i) => i.name === gradOf(1))?.shape).toEqual([30853]);
-    expect(io.inputs.some((i) => i.name === gradOf(2))).toBe(false);
+  test('built once and cached: the same ETag again, and 304 for a client that has it', async () => {
+    const first = await get(GRADIENT_MODEL_URL);
+    const etag = first.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect((await get(GRADIENT_MODEL_URL)).headers.get('etag')).toBe(etag);
+    expect((await fetch(new URL(GRADIENT_MODEL_URL, server.url), { headers: { 'if-none-match': etag! } })).status).toBe(304);
   });
 
-  test.each([
-    [`/models/flat-adam/${PARAM_COUNT + 1}x2.onnx`, 'longer than LeNet\'s parameters'],
-    ['/models/flat-adam/100x65.onnx', 'more than 64 parts'],
-    ['/models/flat-adam/0x2.onnx', 'length 0'],
-    ['/models/flat-adam/100x2.onnx.bak', 'another name'],
-    ['/models/flat-adam/-1x2.onnx', 'a negative length'],
-  ])('%s (%s) is not found', async (pathname) => {
-    expect((await get(pathname)).status).toBe(404);
-  });
-
-  test('the URLs round-trip and nothing else parses', () => {
-    expect(parseFlatAdamUrl(flatAdamUrl(123, 4))).toEqual({ length: 123, parts: 4 });
-    expect(parseFlatAdamUrl('/models/flat-adam/12x04.onnx')).toBeUndefined();
-    expect(parseFlatAdamUrl('/models/lenet.onnx')).toBeUndefined();
+  test('no Adam model is served: the workers update their slices in JavaScript', async () => {
+    expect((await get('/models/flat-adam/30853x2.onnx')).status).toBe(404);
   });
 
   test('every module the worker script imports is served, import by import', async () => {

@@ -10,10 +10,10 @@
  */
 import { PIXELS, gradOf } from '../../src/graph/contract.js';
 import { webBinding } from '../../src/runtime/binding/web.js';
-import { GRADIENT_MODEL_URL, flatAdamUrl } from '../../src/serve/model-urls.js';
+import { GRADIENT_MODEL_URL } from '../../src/serve/model-urls.js';
 import { PartCoordinator, sharedState } from '../../src/train/step/parallel/coordinator.js';
 import { flatLayout } from '../../src/train/step/parallel/layout.js';
-import { Slot, paramSlice } from '../../src/train/step/parallel/shared.js';
+import { Slot } from '../../src/train/step/parallel/shared.js';
 import type { StepResult, TrainStepRunner } from '../../src/train/step/runner.js';
 import type { Batch } from '../../src/data/batches.js';
 import { type HostState, type StateSource, dataInputOf, pairedInputs } from '../../src/train/step/state.js';
@@ -118,11 +118,10 @@ export class WorkerStepRunner implements TrainStepRunner {
     const data = dataInputOf(inputs, PIXELS, 'the gradient model');
     const layout = flatLayout(pairedInputs(inputs, outputs, gradOf, 'the gradient model'));
     const shared = sharedState(from, layout, workers, maxBatch, 'the page\'s trainer');
-    const lengths = Array.from({ length: workers }, (_, k) => { const s = paramSlice(layout.total, workers, k); return s.end - s.start; });
-    const adam = new Map(await Promise.all([...new Set(lengths)].map(async (n) => [n, await fetchBytes(flatAdamUrl(n, workers), 'a flat Adam model')] as const)));
     const life: Life = {};
     const control = new Int32Array(shared.control);
-    const handles = lengths.map((n, index) => startWorker({ index, shared, models: { gradient, adam: adam.get(n)!, layout, data }, ort: WORKER_ORT }, life, control));
+    // no flat Adam model: the workers update their slices in JavaScript, faster than onnxruntime-web (part.ts)
+    const handles = Array.from({ length: workers }, (_, index) => startWorker({ index, shared, models: { gradient, layout, data }, ort: WORKER_ORT }, life, control));
     const started = await Promise.allSettled(handles.map((h) => h.ready));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {

@@ -15,6 +15,7 @@ import {
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
 import { warpImages } from '../../augment.js';
+import { type FlatAdamSlice, flatAdam } from './flat-adam.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
@@ -28,8 +29,12 @@ const SPIN_POLLS = 20_000;
 export interface PartModels {
   /** The gradient model (buildGradientModel), encoded; its parameter inputs are `layout`'s tensors. */
   readonly gradient: Uint8Array;
-  /** The flat Adam model for this part's slice (buildFlatAdamModel(slice length, parts)), encoded. */
-  readonly adam: Uint8Array;
+  /**
+   * The flat Adam model for this part's slice (buildFlatAdamModel(slice length, parts)), encoded; without
+   * it the part updates its slice in JavaScript (flat-adam.ts, the same arithmetic), which is faster than
+   * onnxruntime-web's WASM kernels and slower than onnxruntime-node's.
+   */
+  readonly adam?: Uint8Array;
   /** The parameters of the gradient model, laid end to end. */
   readonly layout: FlatLayout;
   /** The gradient model's data input: LeNet's `image` [N,1,28,28], a make-trainable model's own (state.ts dataInputOf). */
@@ -62,7 +67,7 @@ export class Part {
   };
 
   private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
-    private readonly gradient: BindingSession, private readonly adam: BindingSession, layout: FlatLayout, private readonly data: DataInputSpec) {
+    private readonly gradient: BindingSession, private readonly adam: BindingSession | undefined, layout: FlatLayout, private readonly data: DataInputSpec) {
     const parts = shared.parts;
     const total = shared.paramCount;
     this.params = [new Float32Array(total), new Float32Array(total)];
@@ -123,7 +128,7 @@ export class Part {
    * parallelism is across parts.
    */
   static async create(index: number, shared: SharedBuffers, models: PartModels, binding: Binding): Promise<Part> {
-    const [gradient, adam] = await Promise.all([binding.createSession(models.gradient, { threads: 1 }), binding.createSession(models.adam, { threads: 1 })]);
+    const [gradient, adam] = await Promise.all([binding.createSession(models.gradient, { threads: 1 }), models.adam && binding.createSession(models.adam, { threads: 1 })]);
     return new Part(index, shared, binding, gradient, adam, models.layout, models.data);
   }
 
@@ -152,7 +157,7 @@ export class Part {
 
   async release(): Promise<void> {
     await this.gradient.release();
-    await this.adam.release();
+    await this.adam?.release();
   }
 
   private async gradients(parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array): Promise<void> {
@@ -193,8 +198,14 @@ export class Part {
     this.shares.forEach((share, k) => { if (k !== this.index) share.set(this.view.grads[k].subarray(start, end)); });
     this.scalars.stepSize[0] = this.view.scalars[STEP_SIZE_SLOT];
     this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
-    await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
+    if (this.adam) await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
+    else flatAdam(this.adamSlice(parity), this.shares, this.scalars.stepSize[0], this.scalars.bc2[0], this.adamSlice(1 - parity as 0 | 1));
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
+  }
+
+  /** This part's slice of parameter set `s` and of Adam's m and v. */
+  private adamSlice(s: 0 | 1): FlatAdamSlice {
+    return { param: this.params[s].subarray(this.slice.start, this.slice.end), m: this.m[s], v: this.v[s] };
   }
 
   /** Counts this part's gradient as published (Step). */

@@ -144,7 +144,9 @@ export class ParallelCpuRunner implements TrainStepRunner {
     const layout = flatLayout(pairedInputs(io.inputs, io.outputs.map((o) => o.name), gradOf, 'the gradient model'));
     const shared = sharedState(from, layout, parts, options.maxBatch, 'the CPU trainer');
     const gradient = encodeModel(gradientModel);
-    const adamFor = (k: number): Uint8Array => {
+    // onnxruntime-web's parts update their slices in JavaScript (part.ts PartModels.adam)
+    const adamFor = (k: number): Uint8Array | undefined => {
+      if (backend === 'web') return undefined;
       const slice = paramSlice(layout.total, parts, k);
       return encodeModel(buildFlatAdamModel(slice.end - slice.start, parts));
     };
