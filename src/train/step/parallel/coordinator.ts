@@ -49,7 +49,7 @@ export interface CoordinatorOptions {
 }
 
 /** The state of a runner over `layout` in the train-step model's order: parameters, then Adam's m, then v. */
-export function stateSpecsOf(layout: FlatLayout): TensorSpec[] {
+function stateSpecsOf(layout: FlatLayout): TensorSpec[] {
   return [...layout.specs, ...layout.specs.map((p) => ({ ...p, name: adamM(p.name) })), ...layout.specs.map((p) => ({ ...p, name: adamV(p.name) }))];
 }
 
@@ -84,10 +84,6 @@ export class PartCoordinator {
     this.stateSpecs = stateSpecsOf(layout);
     if (main && options.fused) throw new RangeError('a fused step needs every part on a thread of its own');
     if (threads.count + (main ? 1 : 0) !== shared.parts) throw new RangeError(`${shared.parts} parts, but ${threads.count} threads${main ? ' and the driver' : ''} to run them`);
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /**
