@@ -289,6 +289,8 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
     const { training } = await finish(page);
     expect(training.state).toBe('stopped');
     expect(training.stepsDone).toBeGreaterThanOrEqual(at + 3);
+    // The test-accuracy curve ends where the run stopped, not at its last scheduled point.
+    expect(training.testCurve.at(-1)?.step).toBe(training.stepsDone);
     // On a loaded machine the Stop lands steps later (once 52): the reference then runs as far.
     const expected = training.stepsDone <= reference.length ? reference.slice(0, training.stepsDone) : (await trainInNode(models.train, training.stepsDone, BATCH)).losses;
     expectLosses(training.losses, expected);

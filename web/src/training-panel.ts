@@ -212,6 +212,8 @@ export class TrainingPanel {
       await this.loop(this.trainer);
       const stepsDone = this.trainer.stepsDone;
       if (stepsDone === start) return this.update({ state: 'stopped' });
+      // A run stopped between two points of the test-accuracy curve gets one where it stopped.
+      if (this.snapshotState.testCurve.at(-1)?.step !== stepsDone) await this.testPoint(this.trainer, stepsDone);
       this.resumeFrom = await this.trainer.save();
       await this.finish(stepsDone < this.target ? 'stopped' : 'done');
     } catch (error) {
