@@ -107,10 +107,10 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
       const bytes = async (url: string): Promise<Uint8Array> => new Uint8Array(await (await fetch(url)).arrayBuffer());
       const data = decodeSample(await bytes('/data/mnist-sample.bin'));
       const trainer = await BrowserTrainer.create(await bytes('/models/lenet.train.onnx'), data.train, { steps, batchSize, seed, learningRate: 1e-3, backend: 'wasm', workers });
-      const out = { losses: [] as number[], correct: [] as number[], params: [] as number[][], workers: trainer.workers, runner: trainer.runner };
+      const out = { losses: [] as number[], correct: [] as number[], params: [] as number[][], workers: trainer.workers, runner: trainer.runner, pipelinedLosses: [] as number[], pipelinedParams: [] as number[] };
       try {
         for (let i = 0; i < steps; i++) {
-          const r = await trainer.trainStep();
+          const r = await trainer.trainStep({ prefetch: false }); // its weights are read right after
           out.losses.push(r.loss);
           out.correct.push(Math.round(r.batchAccuracy * batchSize));
           const p = await trainer.parameters();
@@ -118,6 +118,16 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
         }
       } finally {
         await trainer.release();
+      }
+      // The same run with each next step handed over while one runs (what the training panel does).
+      const pipelined = await BrowserTrainer.create(await bytes('/models/lenet.train.onnx'), data.train, { steps, batchSize, seed, learningRate: 1e-3, backend: 'wasm', workers });
+      try {
+        for (let i = 0; i < steps - 1; i++) out.pipelinedLosses.push((await pipelined.trainStep()).loss);
+        out.pipelinedLosses.push((await pipelined.settle())!.loss);
+        const p = await pipelined.parameters();
+        out.pipelinedParams = names.flatMap((name) => Array.from(p[name as keyof typeof p]));
+      } finally {
+        await pipelined.release();
       }
       return out;
     }, { seed: SEED, batchSize: BATCH, workers: WORKERS, steps: STEPS, names: PARAMS.map((p) => p.name) });
@@ -143,6 +153,9 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
     expect(inPage.correct).toEqual(web.correct);
     expect(inPage.correct).toEqual(native.correct);
     expect(maxAbs(inPage.losses, native.losses)).toBeLessThanOrEqual(1e-5);
+    // Handing each next step over while one runs changes nothing: the same losses and weights, bit for bit.
+    expect(inPage.pipelinedLosses).toEqual(inPage.losses);
+    expect(inPage.pipelinedParams).toEqual(inPage.params[STEPS - 1]);
   });
 
   test('a worker that cannot start fails the trainer\'s creation with its name and why, instead of hanging', async () => {

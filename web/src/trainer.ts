@@ -14,7 +14,7 @@
 import { adamScalars } from '../../src/graph/contract.js';
 import { asParams, initParameters, type Params } from '../../src/graph/params.js';
 import { webBinding } from '../../src/runtime/binding/web.js';
-import type { TrainStepRunner } from '../../src/train/step/runner.js';
+import type { StepResult, TrainStepRunner } from '../../src/train/step/runner.js';
 import { TrainStepSession } from '../../src/train/step/session-step.js';
 import { type HostState, type StateSource, modelState } from '../../src/train/step/state.js';
 import { BatchOrder, type OrderState } from './batch-order.js';
@@ -56,14 +56,25 @@ export interface StepReport {
   readonly imagesPerSecond: number;
 }
 
+/** A step handed to the runner: its result to come, and its batch size. */
+interface HandedOver {
+  readonly result: Promise<StepResult>;
+  readonly size: number;
+}
+
 export class BrowserTrainer {
   private step: number;
   private busyMs = 0;
   private readonly firstStep: number;
+  /** The step after `step`, handed over early (trainStep's `prefetch`), if any. */
+  private ahead: HandedOver | undefined;
+  /** Steps handed to the runner so far (`step`, or one more while one is ahead). */
+  private handedOver: number;
 
   private constructor(private readonly session: TrainStepRunner, private readonly order: BatchOrder, private readonly config: TrainConfig) {
     this.step = config.from?.step ?? 0;
     this.firstStep = this.step;
+    this.handedOver = this.step;
   }
 
   /**
@@ -100,28 +111,64 @@ export class BrowserTrainer {
     return `one ${this.config.backend === 'webgpu' ? 'WebGPU' : 'WASM'} session${this.config.backend === 'wasm' && !workersAvailable() ? ' (not cross-origin isolated)' : ''}`;
   }
 
-  /** Runs one Adam step on the next mini-batch (a new epoch, reshuffled, after the last one). */
-  async trainStep(): Promise<StepReport> {
+  /**
+   * Runs one Adam step on the next mini-batch (a new epoch, reshuffled, after the last one) and reports it.
+   * With `prefetch` (the default) and the page's workers, the step after it is handed over before this one
+   * ends, so the workers go straight on to it: call `settle()` to collect that one before reading the
+   * state (`save`, `parameters`) or stopping. Elsewhere `prefetch` does nothing.
+   */
+  async trainStep(options: { readonly prefetch?: boolean } = {}): Promise<StepReport> {
     const start = performance.now();
-    const batch = this.order.next(this.config.augment ?? 0);
-    const scalars = adamScalars(this.step + 1, this.config.learningRate);
-    const result = await this.session.step(batch, scalars.stepSize, scalars.biasCorrection2Sqrt);
-    this.step++;
-    this.busyMs += performance.now() - start;
-    return { step: this.step, loss: result.loss, batchAccuracy: result.correct / batch.size, imagesPerSecond: ((this.step - this.firstStep) * batch.size) / (this.busyMs / 1000) };
+    const current = this.ahead ?? this.handOver();
+    this.ahead = (options.prefetch ?? true) && this.session instanceof WorkerStepRunner ? this.handOver() : undefined;
+    return this.report(current, start);
+  }
+
+  /** Collects the step handed over early, if any (see trainStep): its report, or undefined. */
+  async settle(): Promise<StepReport | undefined> {
+    const ahead = this.ahead;
+    if (!ahead) return undefined;
+    this.ahead = undefined;
+    return this.report(ahead, performance.now());
   }
 
   /** The whole state (copies), to continue later with `TrainConfig.from`. */
   async save(): Promise<TrainerState> {
+    this.checkSettled('save');
     return { state: await this.session.readState(), step: this.step, order: this.order.state };
   }
 
   /** The current parameters (copies), e.g. to write into an inference model. */
   async parameters(): Promise<Params> {
+    this.checkSettled('read the parameters');
     return asParams(modelState(await this.session.readState()));
   }
 
+  /** Takes the next batch and hands its step to the runner (the batch is copied before this returns). */
+  private handOver(): HandedOver {
+    const batch = this.order.next(this.config.augment ?? 0);
+    const scalars = adamScalars(++this.handedOver, this.config.learningRate);
+    const runner = this.session;
+    const result = runner instanceof WorkerStepRunner
+      ? runner.submit(batch, scalars.stepSize, scalars.biasCorrection2Sqrt)
+      : runner.step(batch, scalars.stepSize, scalars.biasCorrection2Sqrt);
+    result.catch(() => undefined); // a step handed over early may fail before anyone awaits it: not unhandled
+    return { result, size: batch.size };
+  }
+
+  private async report(step: HandedOver, start: number): Promise<StepReport> {
+    const result = await step.result;
+    this.step++;
+    this.busyMs += performance.now() - start;
+    return { step: this.step, loss: result.loss, batchAccuracy: result.correct / step.size, imagesPerSecond: ((this.step - this.firstStep) * step.size) / (this.busyMs / 1000) };
+  }
+
+  private checkSettled(what: string): void {
+    if (this.ahead) throw new Error(`cannot ${what} with a step still in flight: settle() first`);
+  }
+
   async release(): Promise<void> {
+    await this.settle().catch(() => undefined); // its failure, if any, is not this call's news
     await this.session.release();
   }
 }

@@ -17,7 +17,7 @@ import { deleteRun, loadRun, saveRun, type SavedRun, type TestPoint } from './mo
 import { replaceInitializers } from './onnx-weights.js';
 import { ResultsView } from './results-view.js';
 import type { Backend } from './runtime.js';
-import { BrowserTrainer, type TrainerState } from './trainer.js';
+import { BrowserTrainer, type StepReport, type TrainerState } from './trainer.js';
 import { byId, downloadBytes, errorText, fetchBytes } from './view.js';
 import { TRAIN_MODEL_URL } from './train-availability.js';
 
@@ -233,18 +233,26 @@ export class TrainingPanel {
     let images = 0;
     let lastYield = performance.now();
     this.meter.record(lastYield, firstStep, 0);
+    const record = (report: StepReport): void => {
+      images += Number(this.batchInput.value);
+      losses.push(report.loss);
+      this.chart.push(report.loss);
+      this.snapshotState = { ...this.snapshotState, losses, imagesPerSecond: report.imagesPerSecond, stepsDone: report.step };
+    };
     while (!this.stopRequested && trainer.stepsDone < this.target) {
       if (this.pauseRequested) {
+        const ahead = await trainer.settle(); // the step handed over early runs to its end first
+        if (ahead) record(ahead);
         await this.paused();
         this.meter.reset();
         this.meter.record(performance.now(), trainer.stepsDone, images);
         continue;
       }
-      const report = await trainer.trainStep();
-      images += Number(this.batchInput.value);
-      losses.push(report.loss);
-      this.chart.push(report.loss);
-      this.snapshotState = { ...this.snapshotState, losses, imagesPerSecond: report.imagesPerSecond, stepsDone: report.step };
+      // The workers may start the next step before this one ends, unless this one's weights are to be
+      // read (a test-curve point) or it is the last.
+      const step = trainer.stepsDone + 1;
+      const report = await trainer.trainStep({ prefetch: step % evalEvery !== 0 && step < this.target });
+      record(report);
       if (report.step % evalEvery === 0 || report.step === this.target) await this.testPoint(trainer, report.step);
       this.meter.record(performance.now(), report.step, images);
       if (performance.now() - lastYield > FRAME_BUDGET_MS || report.step === this.target) {
@@ -255,6 +263,8 @@ export class TrainingPanel {
         lastYield = performance.now();
       }
     }
+    const ahead = await trainer.settle(); // stopped with a step handed over early: it ran, so it counts
+    if (ahead) record(ahead);
   }
 
   /** Waits, holding the trainer (and its backend), until Resume or Stop. */

@@ -4,7 +4,8 @@
  * WASM thread. Each batch is split into one contiguous share per worker, each worker computes its share
  * of the gradient, then updates its slice of the flat parameters with the shares summed in worker order;
  * the page's thread only hands over the batch and waits (coordinator.ts): a step is one fused command
- * (the workers wait for each other's gradients on shared memory), and no messages. Needs cross-origin isolation (SharedArrayBuffer).
+ * (the workers wait for each other's gradients on shared memory), and no messages; with two batch slots
+ * the page hands step k + 1 over while step k runs, so the workers go straight on. Needs cross-origin isolation (SharedArrayBuffer).
  *
  * Numbers: the same parts as Node's runner with as many threads, so the same sums in the same order.
  */
@@ -117,7 +118,8 @@ export class WorkerStepRunner implements TrainStepRunner {
     await probe.release();
     const data = dataInputOf(inputs, PIXELS, 'the gradient model');
     const layout = flatLayout(pairedInputs(inputs, outputs, gradOf, 'the gradient model'));
-    const shared = sharedState(from, layout, workers, maxBatch, 'the page\'s trainer');
+    // Two batch slots: the page hands the next step over while one runs (submit).
+    const shared = sharedState(from, layout, workers, maxBatch, 'the page\'s trainer', 2);
     const life: Life = {};
     const control = new Int32Array(shared.control);
     // no flat Adam model: the workers update their slices in JavaScript, faster than onnxruntime-web (part.ts)
@@ -141,6 +143,19 @@ export class WorkerStepRunner implements TrainStepRunner {
     return this.coordinator.step(batch, stepSize, biasCorrection2Sqrt);
   }
 
+  /**
+   * Hands the step over and returns its result's promise at once (the batch is copied first): with one
+   * step already running, the workers start this one the moment it ends, without waiting for the page's
+   * thread to wake. At most `depth` (2) steps in flight.
+   */
+  submit(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult> {
+    return this.coordinator.submit(batch, stepSize, biasCorrection2Sqrt);
+  }
+
+  get depth(): number {
+    return this.coordinator.depth;
+  }
+
   /** The state in the train-step model's order: parameters, then Adam's m, then v. */
   readState(): Promise<HostState> {
     return this.coordinator.readState();
@@ -148,6 +163,7 @@ export class WorkerStepRunner implements TrainStepRunner {
 
   /** Tells the workers to release their sessions and end, then ends any that has not within 2 s. */
   async release(): Promise<void> {
+    await this.coordinator.settle();
     if (!this.coordinator.close()) return;
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, EXIT_TIMEOUT_MS));
     await Promise.race([Promise.all(this.handles.map((h) => h.exited)), timeout]);

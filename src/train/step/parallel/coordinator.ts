@@ -13,7 +13,8 @@ import { type HostState, type StateSource, type TensorSpec, initialState } from 
 import { type FlatLayout, flattenInto, viewOf } from './layout.js';
 import type { Part } from './part.js';
 import {
-  BC2_SLOT, Command, STEP_SIZE_SLOT, type SharedBuffers, Slot, allocateShared, batchShare, correctSlot, lossSumSlot,
+  BC2_SLOT, Command, Field, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, allocateShared, batchShare, correctSlot,
+  fieldSlot, lossSumSlot, slotViews,
 } from './shared.js';
 
 /** Atomics.waitAsync (Node ≥ 16, Chromium ≥ 87), which the ES2022 library typings do not describe yet. */
@@ -43,9 +44,18 @@ export interface CoordinatorOptions {
   readonly partName: (index: number) => string;
   /**
    * One Step command per step instead of Gradients then Adam: the parts wait for each other between the
-   * halves. Only without `main` (a part on the driving thread would block it).
+   * halves. Only without `main` (a part on the driving thread would block it). With two batch slots
+   * (SharedBuffers.slots) the next step can be handed over while one runs (`submit`).
    */
   readonly fused?: boolean;
+}
+
+/** A step handed over and not yet collected. */
+interface InFlight {
+  readonly sequence: number;
+  readonly slot: number;
+  readonly size: number;
+  readonly done: Promise<StepResult>;
 }
 
 /** The state of a runner over `layout` in the train-step model's order: parameters, then Adam's m, then v. */
@@ -54,9 +64,9 @@ function stateSpecsOf(layout: FlatLayout): TensorSpec[] {
 }
 
 /** Shared buffers for `parts` parts and batches of up to `maxBatch`, holding the initial state from `from`. */
-export function sharedState(from: StateSource, layout: FlatLayout, parts: number, maxBatch: number, what: string): SharedBuffers {
+export function sharedState(from: StateSource, layout: FlatLayout, parts: number, maxBatch: number, what: string, slots: 1 | 2 = 1): SharedBuffers {
   const initial = new Map(initialState(stateSpecsOf(layout), from, what).map((t) => [t.name, t.data]));
-  const shared = allocateShared(parts, maxBatch, layout.total);
+  const shared = allocateShared(parts, maxBatch, layout.total, slots);
   flattenInto(layout, (name) => initial.get(name)!, new Float32Array(shared.params));
   flattenInto(layout, (name) => initial.get(adamM(name))!, new Float32Array(shared.m));
   flattenInto(layout, (name) => initial.get(adamV(name))!, new Float32Array(shared.v));
@@ -66,24 +76,28 @@ export function sharedState(from: StateSource, layout: FlatLayout, parts: number
 export class PartCoordinator {
   private parity: 0 | 1 = 0;
   private closed = false;
+  /** Commands given so far (the Sequence counter's value). */
+  private sequence = 0;
+  /** Steps handed over whose results are not in yet, oldest first (at most `shared.slots`). */
+  private readonly inFlight: InFlight[] = [];
   private readonly control: Int32Array;
-  private readonly scalars: Float32Array;
-  private readonly images: Float32Array;
-  private readonly labels: Int32Array;
-  private readonly warp: Float64Array;
+  private readonly slots: readonly SlotViews[];
   private readonly stateSpecs: readonly TensorSpec[];
 
   /** `main`: part 0, run by the driver's own thread (Node); without it the threads run every part (the page). */
   constructor(readonly shared: SharedBuffers, private readonly layout: FlatLayout, private readonly main: Part | undefined,
     private readonly threads: PartThreads, private readonly options: CoordinatorOptions) {
     this.control = new Int32Array(shared.control);
-    this.scalars = new Float32Array(shared.scalars);
-    this.images = new Float32Array(shared.images);
-    this.labels = new Int32Array(shared.labels);
-    this.warp = new Float64Array(shared.warp);
+    this.slots = Array.from({ length: shared.slots }, (_, k) => slotViews(shared, k));
     this.stateSpecs = stateSpecsOf(layout);
     if (main && options.fused) throw new RangeError('a fused step needs every part on a thread of its own');
+    if (shared.slots > 1 && !options.fused) throw new RangeError('two batch slots need fused steps');
     if (threads.count + (main ? 1 : 0) !== shared.parts) throw new RangeError(`${shared.parts} parts, but ${threads.count} threads${main ? ' and the driver' : ''} to run them`);
+  }
+
+  /** Steps that can be handed over before the first is collected: 2 with two batch slots, else 1. */
+  get depth(): number {
+    return this.shared.slots;
   }
 
   /**
@@ -91,33 +105,32 @@ export class PartCoordinator {
    * with `warp` (augment.ts), every part warps its own share of the images before its gradient.
    */
   async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
-    const n = batch.size;
-    if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
-    if (warp && warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
-    if (warp) this.warp.set(warp.params.subarray(0, n * warp.stride));
-    Atomics.store(this.control, Slot.WarpStride, warp ? warp.stride : 0);
-    const parts = this.shared.parts;
-    if (this.threads.count > 0) {
-      // The threads' shares go through shared memory; a part the driver runs reads the batch itself.
-      const first = this.main ? batchShare(n, parts, 1).start : 0;
-      this.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
-      this.labels.set(batch.labels.subarray(first, n), first);
-    }
-    this.scalars[STEP_SIZE_SLOT] = stepSize;
-    this.scalars[BC2_SLOT] = biasCorrection2Sqrt;
-    if (this.options.fused) await this.command(Command.Step, n);
-    else {
-      await this.command(Command.Gradients, n, batch);
-      await this.command(Command.Adam, n);
-    }
+    if (this.options.fused) return this.submit(batch, stepSize, biasCorrection2Sqrt, warp);
+    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, warp, 0);
+    await this.command(Command.Gradients, n, batch);
+    await this.command(Command.Adam, n);
     this.parity = this.parity === 0 ? 1 : 0;
-    let lossSum = 0;
-    let correct = 0;
-    for (let k = 0; k < parts; k++) {
-      lossSum += this.scalars[lossSumSlot(k)];
-      correct += this.scalars[correctSlot(k)];
-    }
-    return { loss: Math.fround(lossSum / n), correct };
+    return this.results(0, n);
+  }
+
+  /**
+   * Fused steps only: hands the step over and returns its result's promise without waiting for it; the
+   * batch (and warp) are copied before this returns, so the caller may refill them. With two batch slots
+   * a second step may be handed over while the first runs: the parts start it the moment the first ends,
+   * without waiting for the driver. Throws when `depth` steps are already in flight (collect one first).
+   */
+  submit(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
+    if (!this.options.fused) throw new Error('submit needs fused steps');
+    this.checkOpen();
+    if (this.inFlight.length >= this.shared.slots) throw new Error(`${this.options.what} already has ${this.inFlight.length} step(s) in flight`);
+    const sequence = this.sequence + 1;
+    const slot = sequence % this.shared.slots;
+    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, warp, slot);
+    this.post(Command.Step, n, slot);
+    this.parity = this.parity === 0 ? 1 : 0;
+    const done = this.waitFor(sequence).then(() => this.results(slot, n)).finally(() => this.inFlight.shift());
+    this.inFlight.push({ sequence, slot, size: n, done });
+    return done;
   }
 
   /** The state in the train-step model's order: parameters, then Adam's m, then v. */
@@ -128,55 +141,103 @@ export class PartCoordinator {
     return this.stateSpecs.map((spec, i) => ({ ...spec, data: viewOf(this.layout, flats[Math.floor(i / count)], i % count).slice() }));
   }
 
-  /** Refuses further commands and tells the threads to exit; false when already closed. */
+  /** Waits for every step in flight to end (whether it succeeded or not). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.inFlight.map((f) => f.done));
+  }
+
+  /** Refuses further commands and tells the threads to exit; false when already closed. Settle first when steps are in flight. */
   close(): boolean {
     if (this.closed) return false;
+    if (this.inFlight.length > 0) throw new Error(`${this.options.what}: close with ${this.inFlight.length} step(s) in flight (settle first)`);
     this.closed = true;
-    if (this.threads.count > 0) {
-      Atomics.store(this.control, Slot.Command, Command.Exit);
-      Atomics.add(this.control, Slot.Sequence, 1);
-      Atomics.notify(this.control, Slot.Sequence);
-    }
+    if (this.threads.count > 0) this.post(Command.Exit, 0, (this.sequence + 1) % this.shared.slots);
     return true;
   }
 
-  /** Runs `command` on every part (part 0 here when the driver runs it, the others in their threads) and waits for all of them. */
-  private async command(command: Command, batchSize: number, batch?: Batch): Promise<void> {
-    if (this.closed) throw new Error(`${this.options.what} was released`);
-    const c = this.control;
-    Atomics.store(c, Slot.Command, command);
-    Atomics.store(c, Slot.Parity, this.parity);
-    Atomics.store(c, Slot.BatchSize, batchSize);
-    Atomics.store(c, Slot.Done, 0);
-    Atomics.store(c, Slot.Arrived, 0);
+  /** Copies the batch, its warp and the Adam scalars into batch slot `slot`; returns the batch size. */
+  private handOver(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp: BatchWarp | undefined, slot: number): number {
+    const n = batch.size;
+    if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
+    if (warp && warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
+    const views = this.slots[slot];
+    if (warp) views.warp.set(warp.params.subarray(0, n * warp.stride));
+    Atomics.store(this.control, fieldSlot(slot, Field.WarpStride), warp ? warp.stride : 0);
     if (this.threads.count > 0) {
-      Atomics.add(c, Slot.Sequence, 1);
+      // The threads' shares go through shared memory; a part the driver runs reads the batch itself.
+      const first = this.main ? batchShare(n, this.shared.parts, 1).start : 0;
+      views.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
+      views.labels.set(batch.labels.subarray(first, n), first);
+    }
+    views.scalars[STEP_SIZE_SLOT] = stepSize;
+    views.scalars[BC2_SLOT] = biasCorrection2Sqrt;
+    return n;
+  }
+
+  /** The step's loss (mean over the batch) and correct count, from the parts' sums in part order. */
+  private results(slot: number, n: number): StepResult {
+    const scalars = this.slots[slot].scalars;
+    let lossSum = 0;
+    let correct = 0;
+    for (let k = 0; k < this.shared.parts; k++) {
+      lossSum += scalars[lossSumSlot(k)];
+      correct += scalars[correctSlot(k)];
+    }
+    return { loss: Math.fround(lossSum / n), correct };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`${this.options.what} was released`);
+  }
+
+  /** Writes command number sequence + 1 into its batch slot and wakes the threads. */
+  private post(command: Command, batchSize: number, slot: number): void {
+    const c = this.control;
+    Atomics.store(c, fieldSlot(slot, Field.Command), command);
+    Atomics.store(c, fieldSlot(slot, Field.Parity), this.parity);
+    Atomics.store(c, fieldSlot(slot, Field.BatchSize), batchSize);
+    this.sequence++;
+    if (this.threads.count > 0) {
+      Atomics.store(c, Slot.Sequence, this.sequence);
       Atomics.notify(c, Slot.Sequence);
     }
+  }
+
+  /**
+   * Runs `command` on every part (part 0 here when the driver runs it, the others in their threads) and
+   * waits for all of them, after any step in flight.
+   */
+  private async command(command: Command, batchSize: number, batch?: Batch): Promise<void> {
+    this.checkOpen();
+    await this.settle();
+    const slot = (this.sequence + 1) % this.shared.slots;
+    this.post(command, batchSize, slot);
     let own: unknown;
     try {
-      await this.main?.run(command, this.parity, batchSize, batch?.images, batch?.labels);
+      await this.main?.run(command, slot, this.sequence, this.parity, batchSize, batch?.images, batch?.labels);
     } catch (error) {
       own = error;
     }
-    await this.waitForThreads();
+    await this.waitFor(this.sequence).catch((error: unknown) => { own ??= error; });
     if (own !== undefined) throw own;
-    const failed = Atomics.load(c, Slot.Failed);
-    if (failed !== 0) throw new Error(`${this.options.partName(failed - 1)} failed: ${await this.threads.messageOf(failed - 1)}`);
   }
 
-  private async waitForThreads(): Promise<void> {
-    const want = this.threads.count;
-    if (want === 0) return;
+  /** Waits until every thread has finished command number `sequence`; throws a part's failure. */
+  private async waitFor(sequence: number): Promise<void> {
+    const want = this.threads.count * sequence;
     const c = this.control;
-    for (let i = 0; i < this.options.spinPolls && Atomics.load(c, Slot.Done) < want; i++);
-    for (;;) {
-      const error = this.threads.failure();
-      if (error) throw error;
-      const done = Atomics.load(c, Slot.Done);
-      if (done >= want) return;
-      const wait = waitAsync(c, Slot.Done, done, WAIT_SLICE_MS);
-      if (wait.async) await wait.value;
+    if (this.threads.count > 0) {
+      for (let i = 0; i < this.options.spinPolls && Atomics.load(c, Slot.Done) < want; i++);
+      for (;;) {
+        const error = this.threads.failure();
+        if (error) throw error;
+        const done = Atomics.load(c, Slot.Done);
+        if (done >= want) break;
+        const wait = waitAsync(c, Slot.Done, done, WAIT_SLICE_MS);
+        if (wait.async) await wait.value;
+      }
     }
+    const failed = Atomics.load(c, Slot.Failed);
+    if (failed !== 0) throw new Error(`${this.options.partName(failed - 1)} failed: ${await this.threads.messageOf(failed - 1)}`);
   }
 }

@@ -20,7 +20,8 @@ import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
-  BC2_SLOT, Command, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, batchShare, correctSlot, lossSumSlot, paramSlice,
+  BC2_SLOT, Command, Field, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, batchShare, correctSlot, fieldSlot,
+  lossSumSlot, paramSlice, slotViews,
 } from './shared.js';
 
 /** Polls of the Arrived counter before sleeping on it: the parts usually finish their gradients together. */
@@ -62,9 +63,10 @@ export class Part {
   private readonly adamOutputs: [OutputArrays, OutputArrays];
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
-    control: Int32Array; scalars: Float32Array; params: Float32Array; m: Float32Array; v: Float32Array;
-    grads: Float32Array[]; images: Float32Array; labels: Int32Array; warp: Float64Array;
+    control: Int32Array; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[]; slots: SlotViews[];
   };
+  /** Step commands this part has run (the Arrived counter reaches parts × this at each one's barrier). */
+  private steps = 0;
 
   private constructor(readonly index: number, private readonly shared: SharedBuffers, private readonly binding: Binding,
     private readonly gradient: BindingSession, private readonly adam: BindingSession | undefined, layout: FlatLayout, private readonly data: DataInputSpec) {
@@ -77,11 +79,9 @@ export class Part {
     const length = this.slice.end - this.slice.start;
     this.view = {
       control: new Int32Array(shared.control),
-      scalars: new Float32Array(shared.scalars),
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
-      images: new Float32Array(shared.images), labels: new Int32Array(shared.labels),
-      warp: new Float64Array(shared.warp),
+      slots: Array.from({ length: shared.slots }, (_, k) => slotViews(shared, k)),
     };
     this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
     this.v = [this.view.v.slice(this.slice.start, this.slice.end), new Float32Array(length)];
@@ -133,22 +133,33 @@ export class Part {
   }
 
   /**
-   * Runs `command` for the step whose current state is set `parity`; the batch (for Gradients) is read
-   * from `images`/`labels`, which are the shared buffers for workers and the batch itself for part 0.
+   * Runs command number `sequence` (from batch slot `slot`) for the step whose current state is set
+   * `parity`; the batch (for Gradients) is read from `images`/`labels`, which are the slot's shared
+   * buffers for workers and the batch itself for part 0.
    */
-  async run(command: Command, parity: 0 | 1, batchSize: number, images: Float32Array = this.view.images, labels: Int32Array = this.view.labels): Promise<void> {
-    if (command === Command.Gradients) await this.gradients(parity, batchSize, images, labels);
-    else if (command === Command.Adam) await this.update(parity);
+  async run(command: Command, slot: number, sequence: number, parity: 0 | 1, batchSize: number, images?: Float32Array, labels?: Int32Array): Promise<void> {
+    const views = this.view.slots[slot];
+    if (command === Command.Gradients) await this.gradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
+    else if (command === Command.Adam) await this.update(views, parity);
     else if (command === Command.Step) {
+      // A step handed over while the previous one ran starts from the parameters every part published at
+      // its end: wait for all of them (at once when the driver waited for that step).
+      this.waitForCount(Slot.Done, this.shared.parts * (sequence - 1));
+      this.steps++;
       try {
-        await this.gradients(parity, batchSize, images, labels);
+        await this.gradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
       } finally {
         this.arrive();  // even after a failure, so that the other parts do not wait for this one forever
       }
-      this.waitForAll();
-      await this.update(parity);
+      this.waitForCount(Slot.Arrived, this.shared.parts * this.steps);
+      await this.update(views, parity);
     }
     else if (command === Command.Publish) this.publish(parity);
+  }
+
+  /** Batch slots of the shared buffers (SharedBuffers.slots): command number n uses slot n mod this. */
+  get slots(): number {
+    return this.shared.slots;
   }
 
   get backend(): BindingKind {
@@ -160,7 +171,7 @@ export class Part {
     await this.adam?.release();
   }
 
-  private async gradients(parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array): Promise<void> {
+  private async gradients(views: SlotViews, parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array, slot: number): Promise<void> {
     const { parts } = this.shared;
     const set = this.params[parity];
     for (let k = 0; k < parts; k++) {
@@ -174,8 +185,8 @@ export class Part {
       this.images.set(images.subarray(share.start * PIXELS, share.end * PIXELS));
       this.labels.set(labels.subarray(share.start, share.end));
       // Augmentation: this part warps its own share, by the parameters the main thread drew for it.
-      const stride = Atomics.load(this.view.control, Slot.WarpStride);
-      if (stride > 0) warpImages(this.images, this.view.warp.subarray(share.start * stride, share.end * stride), stride, 0, n);
+      const stride = Atomics.load(this.view.control, fieldSlot(slot, Field.WarpStride));
+      if (stride > 0) warpImages(this.images, views.warp.subarray(share.start * stride, share.end * stride), stride, 0, n);
       this.scalars.count[0] = batchSize;
       await this.gradient.run({ ...this.gradientFeeds[parity], ...this.batchFeeds(n) }, this.gradientOutputs);
     } else {
@@ -183,8 +194,8 @@ export class Part {
       this.results.lossSum[0] = 0;
       this.results.correct[0] = 0;
     }
-    this.view.scalars[lossSumSlot(this.index)] = this.results.lossSum[0];
-    this.view.scalars[correctSlot(this.index)] = this.results.correct[0];
+    views.scalars[lossSumSlot(this.index)] = this.results.lossSum[0];
+    views.scalars[correctSlot(this.index)] = this.results.correct[0];
     const out = this.view.grads[this.index];
     for (let k = 0; k < parts; k++) {
       if (k === this.index) continue;
@@ -193,11 +204,11 @@ export class Part {
     }
   }
 
-  private async update(parity: 0 | 1): Promise<void> {
+  private async update(views: SlotViews, parity: 0 | 1): Promise<void> {
     const { start, end } = this.slice;
     this.shares.forEach((share, k) => { if (k !== this.index) share.set(this.view.grads[k].subarray(start, end)); });
-    this.scalars.stepSize[0] = this.view.scalars[STEP_SIZE_SLOT];
-    this.scalars.bc2[0] = this.view.scalars[BC2_SLOT];
+    this.scalars.stepSize[0] = views.scalars[STEP_SIZE_SLOT];
+    this.scalars.bc2[0] = views.scalars[BC2_SLOT];
     if (this.adam) await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
     else flatAdam(this.adamSlice(parity), this.shares, this.scalars.stepSize[0], this.scalars.bc2[0], this.adamSlice(1 - parity as 0 | 1));
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
@@ -214,12 +225,11 @@ export class Part {
     Atomics.notify(this.view.control, Slot.Arrived);
   }
 
-  /** Blocks until every part's gradient is published (Step): only in a worker, never on a page's thread. */
-  private waitForAll(): void {
+  /** Blocks until counter `slot` of the control array reaches `count` (Step): only in a worker, never on a page's thread. */
+  private waitForCount(slot: number, count: number): void {
     const c = this.view.control;
-    const parts = this.shared.parts;
-    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, Slot.Arrived) < parts; i++);
-    for (let arrived = Atomics.load(c, Slot.Arrived); arrived < parts; arrived = Atomics.load(c, Slot.Arrived)) Atomics.wait(c, Slot.Arrived, arrived);
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, slot) < count; i++);
+    for (let seen = Atomics.load(c, slot); seen < count; seen = Atomics.load(c, slot)) Atomics.wait(c, slot, seen);
   }
 
   private publish(parity: 0 | 1): void {

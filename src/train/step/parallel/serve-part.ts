@@ -4,7 +4,7 @@
  * this thread's Part, count itself done. Pure code: the page's workers load this file too.
  */
 import type { Part } from './part.js';
-import { Command, Slot } from './shared.js';
+import { Command, Field, Slot, fieldSlot } from './shared.js';
 
 /** Spin this many polls for the next command before sleeping: the gap between a step's two commands is short. */
 const SPIN_POLLS = 20_000;
@@ -15,15 +15,15 @@ const SPIN_POLLS = 20_000;
  * its way when the main thread sees the failure.
  */
 export async function serveCommands(part: Part, control: Int32Array, failed: (message: string) => void): Promise<void> {
-  let seen = 0;
-  for (;;) {
-    for (let i = 0; i < SPIN_POLLS && Atomics.load(control, Slot.Sequence) === seen; i++);
-    while (Atomics.load(control, Slot.Sequence) === seen) Atomics.wait(control, Slot.Sequence, seen);
-    seen = Atomics.load(control, Slot.Sequence);
-    const command = Atomics.load(control, Slot.Command) as Command;
+  // Commands are taken one by one, in order: with two batch slots the next may already be waiting.
+  for (let sequence = 1; ; sequence++) {
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(control, Slot.Sequence) < sequence; i++);
+    for (let seen = Atomics.load(control, Slot.Sequence); seen < sequence; seen = Atomics.load(control, Slot.Sequence)) Atomics.wait(control, Slot.Sequence, seen);
+    const slot = sequence % part.slots;
+    const command = Atomics.load(control, fieldSlot(slot, Field.Command)) as Command;
     if (command === Command.Exit) return;
     try {
-      await part.run(command, Atomics.load(control, Slot.Parity) as 0 | 1, Atomics.load(control, Slot.BatchSize));
+      await part.run(command, slot, sequence, Atomics.load(control, fieldSlot(slot, Field.Parity)) as 0 | 1, Atomics.load(control, fieldSlot(slot, Field.BatchSize)));
     } catch (error) {
       failed(error instanceof Error ? error.message : String(error));
       Atomics.store(control, Slot.Failed, part.index + 1);

@@ -27,25 +27,36 @@ export const Command = {
 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
-/** Int32 slots of the control array. */
+/**
+ * Int32 slots of the control array: the counters, then each batch slot's command fields (fieldSlot).
+ * The counters only grow, so a part can tell which command they count without anyone resetting them.
+ */
 export const Slot = {
-  /** Incremented by the main thread for every command. */
+  /** Commands given so far; command number n (1, 2, …) uses batch slot n mod `slots`. */
   Sequence: 0,
-  Command: 1,
-  /** Which of the two alternating state sets holds the current state. */
-  Parity: 2,
-  /** Images in the current batch. */
-  BatchSize: 3,
-  /** Workers done with the current command. */
-  Done: 4,
+  /** Commands finished, summed over the threads (each counts every command it finishes). */
+  Done: 1,
   /** 1 + the index of a part whose command failed in a worker (its message comes as a message), else 0. */
-  Failed: 5,
-  /** Warp parameters per image in `warp` for the current Gradients or Step (augment.ts paramsPerImage), 0: none. */
-  WarpStride: 6,
-  /** Parts done with the gradient half of a Step command. */
-  Arrived: 7,
+  Failed: 2,
+  /** Gradient halves of Step commands finished, summed over the parts. */
+  Arrived: 3,
 } as const;
-const CONTROL_SLOTS = 8;
+
+/** The fields of one command, one set per batch slot. */
+export const Field = {
+  Command: 0,
+  /** Which of the two alternating state sets holds the state the command starts from. */
+  Parity: 1,
+  /** Images in the command's batch. */
+  BatchSize: 2,
+  /** Warp parameters per image in the slot's `warp` (augment.ts paramsPerImage), 0: none. */
+  WarpStride: 3,
+} as const;
+const COUNTERS = 4;
+const FIELDS = 4;
+
+/** The control array's index of `field` for batch slot `slot`. */
+export const fieldSlot = (slot: number, field: (typeof Field)[keyof typeof Field]): number => COUNTERS + FIELDS * slot + field;
 
 export interface SharedBuffers {
   readonly parts: number;
@@ -53,8 +64,13 @@ export interface SharedBuffers {
   readonly paramCount: number;
   /** Largest batch a step may bring (sizes the image and label buffers). */
   readonly maxBatch: number;
+  /**
+   * Batch slots: 2 when the driver may hand over the next step while the current one runs (the page's
+   * pipelined Step commands), else 1. Each slot has its own command fields, scalars, images, labels and warp.
+   */
+  readonly slots: 1 | 2;
   readonly control: SharedArrayBuffer;
-  /** float32: step size, √(1−β2^t); then per part: loss_sum, correct. */
+  /** Per slot, float32: step size, √(1−β2^t); then per part: loss_sum, correct (slotViews). */
   readonly scalars: SharedArrayBuffer;
   /** The parameters, flat (layout.ts): the current ones after each Adam when there are several parts, else after Publish. */
   readonly params: SharedArrayBuffer;
@@ -63,31 +79,53 @@ export interface SharedBuffers {
   readonly v: SharedArrayBuffer;
   /** parts × paramCount floats: part k's gradient share, written for the slices of the other parts. */
   readonly grads: SharedArrayBuffer;
+  /** Per slot: the batch's images and labels. */
   readonly images: SharedArrayBuffer;
   readonly labels: SharedArrayBuffer;
-  /** float64: the batch's augmentation warp parameters (augment.ts drawAffine), image by image; each part warps its own share. */
+  /** Per slot, float64: the batch's augmentation warp parameters (augment.ts drawAffine), image by image; each part warps its own share. */
   readonly warp: SharedArrayBuffer;
 }
 
-export function allocateShared(parts: number, maxBatch: number, paramCount: number): SharedBuffers {
+export function allocateShared(parts: number, maxBatch: number, paramCount: number, slots: 1 | 2 = 1): SharedBuffers {
   const f32 = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n * 4);
   return {
-    parts, maxBatch, paramCount,
-    control: f32(CONTROL_SLOTS),
-    scalars: f32(2 + 2 * parts),
+    parts, maxBatch, paramCount, slots,
+    control: f32(COUNTERS + FIELDS * slots),
+    scalars: f32(slots * scalarsPerSlot(parts)),
     params: f32(paramCount), m: f32(paramCount), v: f32(paramCount),
     grads: f32(parts * paramCount),
-    images: f32(maxBatch * PIXELS),
-    labels: f32(maxBatch),
-    warp: new SharedArrayBuffer(maxBatch * MAX_PARAMS_PER_IMAGE * 8),
+    images: f32(slots * maxBatch * PIXELS),
+    labels: f32(slots * maxBatch),
+    warp: new SharedArrayBuffer(slots * maxBatch * MAX_PARAMS_PER_IMAGE * 8),
   };
 }
 
-/** Scalar slots (float32). */
+const scalarsPerSlot = (parts: number): number => 2 + 2 * parts;
+
+/** Scalar slots (float32) of a slot's `scalars` view. */
 export const STEP_SIZE_SLOT = 0;
 export const BC2_SLOT = 1;
 export const lossSumSlot = (part: number): number => 2 + 2 * part;
 export const correctSlot = (part: number): number => 3 + 2 * part;
+
+/** Batch slot `slot`'s views of the per-slot buffers. */
+export interface SlotViews {
+  readonly scalars: Float32Array;
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly warp: Float64Array;
+}
+
+export function slotViews(shared: SharedBuffers, slot: number): SlotViews {
+  const { parts, maxBatch } = shared;
+  const n = scalarsPerSlot(parts);
+  return {
+    scalars: new Float32Array(shared.scalars, slot * n * 4, n),
+    images: new Float32Array(shared.images, slot * maxBatch * PIXELS * 4, maxBatch * PIXELS),
+    labels: new Int32Array(shared.labels, slot * maxBatch * 4, maxBatch),
+    warp: new Float64Array(shared.warp, slot * maxBatch * MAX_PARAMS_PER_IMAGE * 8, maxBatch * MAX_PARAMS_PER_IMAGE),
+  };
+}
 
 export interface Range {
   readonly start: number;
