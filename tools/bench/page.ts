@@ -3,7 +3,9 @@
  * into a temporary folder, starts the page's server (`onnx-lenet serve`'s startServer), opens the page in
  * Debian's headless Chromium and runs the page's own trainer (web/src/trainer.ts, what the training panel
  * runs) on the page's bundled digits at batch 64: warm-up, then `--steps` timed steps (batch assembly and
- * the step, as the page's images/s counts them). Prints one JSON line (WorkerReport, part train64).
+ * the step, as the page's images/s counts them; with workers each next step is handed over while one
+ * runs, as the training panel does between test-curve points). Prints one JSON line (WorkerReport, part
+ * train64).
  *
  *   node dist/tools/bench/page.js [--threads 2] [--steps 100] [--warmup-ms 6000]
  *

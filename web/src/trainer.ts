@@ -115,12 +115,14 @@ export class BrowserTrainer {
    * Runs one Adam step on the next mini-batch (a new epoch, reshuffled, after the last one) and reports it.
    * With `prefetch` (the default) and the page's workers, the step after it is handed over before this one
    * ends, so the workers go straight on to it: call `settle()` to collect that one before reading the
-   * state (`save`, `parameters`) or stopping. Elsewhere `prefetch` does nothing.
+   * state (`save`, `parameters`) or stopping. Elsewhere `prefetch` does nothing. After a failed step the
+   * trainer is spent: release it.
    */
   async trainStep(options: { readonly prefetch?: boolean } = {}): Promise<StepReport> {
     const start = performance.now();
     const current = this.ahead ?? this.handOver();
-    this.ahead = (options.prefetch ?? true) && this.session instanceof WorkerStepRunner ? this.handOver() : undefined;
+    this.ahead = undefined;
+    if ((options.prefetch ?? true) && this.session instanceof WorkerStepRunner) this.ahead = this.handOver();
     return this.report(current, start);
   }
 

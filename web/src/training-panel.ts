@@ -233,16 +233,26 @@ export class TrainingPanel {
     let images = 0;
     let lastYield = performance.now();
     this.meter.record(lastYield, firstStep, 0);
-    const record = (report: StepReport): void => {
+    // Everything a finished step brings: its loss, a test-curve point where one is due, the pace.
+    const afterStep = async (report: StepReport): Promise<void> => {
       images += Number(this.batchInput.value);
       losses.push(report.loss);
       this.chart.push(report.loss);
       this.snapshotState = { ...this.snapshotState, losses, imagesPerSecond: report.imagesPerSecond, stepsDone: report.step };
+      if (report.step % evalEvery === 0 || report.step === this.target) await this.testPoint(trainer, report.step);
+      this.meter.record(performance.now(), report.step, images);
+    };
+    // A step handed over early still runs to its end, and counts, before a pause or after a stop.
+    const settle = async (): Promise<void> => {
+      const ahead = await trainer.settle();
+      if (!ahead) return;
+      await afterStep(ahead);
+      this.showStats(ahead.step, ahead.loss, ahead.batchAccuracy);
     };
     while (!this.stopRequested && trainer.stepsDone < this.target) {
       if (this.pauseRequested) {
-        const ahead = await trainer.settle(); // the step handed over early runs to its end first
-        if (ahead) record(ahead);
+        await settle();
+        if (trainer.stepsDone >= this.target) break;
         await this.paused();
         this.meter.reset();
         this.meter.record(performance.now(), trainer.stepsDone, images);
@@ -252,9 +262,7 @@ export class TrainingPanel {
       // read (a test-curve point) or it is the last.
       const step = trainer.stepsDone + 1;
       const report = await trainer.trainStep({ prefetch: step % evalEvery !== 0 && step < this.target });
-      record(report);
-      if (report.step % evalEvery === 0 || report.step === this.target) await this.testPoint(trainer, report.step);
-      this.meter.record(performance.now(), report.step, images);
+      await afterStep(report);
       if (performance.now() - lastYield > FRAME_BUDGET_MS || report.step === this.target) {
         const progress = this.meter.progress(this.target - report.step);
         this.snapshotState = { ...this.snapshotState, currentImagesPerSecond: progress.imagesPerSecond, eta: formatDuration(progress.etaSeconds) };
@@ -263,8 +271,7 @@ export class TrainingPanel {
         lastYield = performance.now();
       }
     }
-    const ahead = await trainer.settle(); // stopped with a step handed over early: it ran, so it counts
-    if (ahead) record(ahead);
+    await settle();
   }
 
   /** Waits, holding the trainer (and its backend), until Resume or Stop. */

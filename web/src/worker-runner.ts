@@ -21,7 +21,7 @@ import { type HostState, type StateSource, dataInputOf, pairedInputs } from '../
 import type { TrainWorkerMessage, TrainWorkerSetup } from './train-worker.js';
 import { fetchBytes } from './view.js';
 
-/** The most workers the page starts (the server builds flat Adam models for up to 64 parts). */
+/** The most workers the page starts. */
 export const MAX_WORKERS = 16;
 /** onnxruntime-web for the workers: the WASM-only bundle (no WebGPU), from the folder the page serves it in. */
 const WORKER_ORT = { module: '/ort/ort.wasm.min.mjs', wasmPaths: '/ort/' } as const;
@@ -146,15 +146,12 @@ export class WorkerStepRunner implements TrainStepRunner {
   /**
    * Hands the step over and returns its result's promise at once (the batch is copied first): with one
    * step already running, the workers start this one the moment it ends, without waiting for the page's
-   * thread to wake. At most `depth` (2) steps in flight.
+   * thread to wake. At most 2 steps in flight.
    */
   submit(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult> {
     return this.coordinator.submit(batch, stepSize, biasCorrection2Sqrt);
   }
 
-  get depth(): number {
-    return this.coordinator.depth;
-  }
 
   /** The state in the train-step model's order: parameters, then Adam's m, then v. */
   readState(): Promise<HostState> {

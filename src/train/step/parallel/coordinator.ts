@@ -14,7 +14,7 @@ import { type FlatLayout, flattenInto, viewOf } from './layout.js';
 import type { Part } from './part.js';
 import {
   BC2_SLOT, Command, Field, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, allocateShared, batchShare, correctSlot,
-  fieldSlot, lossSumSlot, slotViews,
+  fieldSlot, lossSumSlot, reached, slotViews,
 } from './shared.js';
 
 /** Atomics.waitAsync (Node ≥ 16, Chromium ≥ 87), which the ES2022 library typings do not describe yet. */
@@ -50,13 +50,7 @@ export interface CoordinatorOptions {
   readonly fused?: boolean;
 }
 
-/** A step handed over and not yet collected. */
-interface InFlight {
-  readonly sequence: number;
-  readonly slot: number;
-  readonly size: number;
-  readonly done: Promise<StepResult>;
-}
+
 
 /** The state of a runner over `layout` in the train-step model's order: parameters, then Adam's m, then v. */
 function stateSpecsOf(layout: FlatLayout): TensorSpec[] {
@@ -78,8 +72,10 @@ export class PartCoordinator {
   private closed = false;
   /** Commands given so far (the Sequence counter's value). */
   private sequence = 0;
-  /** Steps handed over whose results are not in yet, oldest first (at most `shared.slots`). */
-  private readonly inFlight: InFlight[] = [];
+  /** Steps handed over whose results are not in yet (at most `shared.slots`). */
+  private readonly inFlight: Promise<StepResult>[] = [];
+  /** True while a command (Gradients, Adam, Publish) runs: no step may be handed over meanwhile. */
+  private commandRunning = false;
   private readonly control: Int32Array;
   private readonly slots: readonly SlotViews[];
   private readonly stateSpecs: readonly TensorSpec[];
@@ -93,11 +89,6 @@ export class PartCoordinator {
     if (main && options.fused) throw new RangeError('a fused step needs every part on a thread of its own');
     if (shared.slots > 1 && !options.fused) throw new RangeError('two batch slots need fused steps');
     if (threads.count + (main ? 1 : 0) !== shared.parts) throw new RangeError(`${shared.parts} parts, but ${threads.count} threads${main ? ' and the driver' : ''} to run them`);
-  }
-
-  /** Steps that can be handed over before the first is collected: 2 with two batch slots, else 1. */
-  get depth(): number {
-    return this.shared.slots;
   }
 
   /**
@@ -117,19 +108,21 @@ export class PartCoordinator {
    * Fused steps only: hands the step over and returns its result's promise without waiting for it; the
    * batch (and warp) are copied before this returns, so the caller may refill them. With two batch slots
    * a second step may be handed over while the first runs: the parts start it the moment the first ends,
-   * without waiting for the driver. Throws when `depth` steps are already in flight (collect one first).
+   * without waiting for the driver. Throws when `shared.slots` steps are already in flight (collect one
+   * first) or a command is running. After a failed step the runner is spent: later steps fail too.
    */
   submit(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
     if (!this.options.fused) throw new Error('submit needs fused steps');
     this.checkOpen();
+    if (this.commandRunning) throw new Error(`${this.options.what} is running a command: wait for it before handing a step over`);
     if (this.inFlight.length >= this.shared.slots) throw new Error(`${this.options.what} already has ${this.inFlight.length} step(s) in flight`);
     const sequence = this.sequence + 1;
     const slot = sequence % this.shared.slots;
     const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, warp, slot);
     this.post(Command.Step, n, slot);
     this.parity = this.parity === 0 ? 1 : 0;
-    const done = this.waitFor(sequence).then(() => this.results(slot, n)).finally(() => this.inFlight.shift());
-    this.inFlight.push({ sequence, slot, size: n, done });
+    const done: Promise<StepResult> = this.waitFor(sequence).then(() => this.results(slot, n)).finally(() => this.inFlight.splice(this.inFlight.indexOf(done), 1));
+    this.inFlight.push(done);
     return done;
   }
 
@@ -143,7 +136,7 @@ export class PartCoordinator {
 
   /** Waits for every step in flight to end (whether it succeeded or not). */
   async settle(): Promise<void> {
-    await Promise.allSettled(this.inFlight.map((f) => f.done));
+    await Promise.allSettled(this.inFlight);
   }
 
   /** Refuses further commands and tells the threads to exit; false when already closed. Settle first when steps are in flight. */
@@ -209,17 +202,23 @@ export class PartCoordinator {
    */
   private async command(command: Command, batchSize: number, batch?: Batch): Promise<void> {
     this.checkOpen();
-    await this.settle();
-    const slot = (this.sequence + 1) % this.shared.slots;
-    this.post(command, batchSize, slot);
-    let own: unknown;
+    this.commandRunning = true;
     try {
-      await this.main?.run(command, slot, this.sequence, this.parity, batchSize, batch?.images, batch?.labels);
-    } catch (error) {
-      own = error;
+      await this.settle();
+      const sequence = this.sequence + 1;
+      const slot = sequence % this.shared.slots;
+      this.post(command, batchSize, slot);
+      let own: unknown;
+      try {
+        await this.main?.run(command, slot, sequence, this.parity, batchSize, batch?.images, batch?.labels);
+      } catch (error) {
+        own = error;
+      }
+      await this.waitFor(sequence).catch((error: unknown) => { own ??= error; });
+      if (own !== undefined) throw own;
+    } finally {
+      this.commandRunning = false;
     }
-    await this.waitFor(this.sequence).catch((error: unknown) => { own ??= error; });
-    if (own !== undefined) throw own;
   }
 
   /** Waits until every thread has finished command number `sequence`; throws a part's failure. */
@@ -227,12 +226,12 @@ export class PartCoordinator {
     const want = this.threads.count * sequence;
     const c = this.control;
     if (this.threads.count > 0) {
-      for (let i = 0; i < this.options.spinPolls && Atomics.load(c, Slot.Done) < want; i++);
+      for (let i = 0; i < this.options.spinPolls && !reached(Atomics.load(c, Slot.Done), want); i++);
       for (;;) {
         const error = this.threads.failure();
         if (error) throw error;
         const done = Atomics.load(c, Slot.Done);
-        if (done >= want) break;
+        if (reached(done, want)) break;
         const wait = waitAsync(c, Slot.Done, done, WAIT_SLICE_MS);
         if (wait.async) await wait.value;
       }

@@ -21,7 +21,7 @@ import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
   BC2_SLOT, Command, Field, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, batchShare, correctSlot, fieldSlot,
-  lossSumSlot, paramSlice, slotViews,
+  lossSumSlot, paramSlice, reached, slotViews,
 } from './shared.js';
 
 /** Polls of the Arrived counter before sleeping on it: the parts usually finish their gradients together. */
@@ -228,8 +228,8 @@ export class Part {
   /** Blocks until counter `slot` of the control array reaches `count` (Step): only in a worker, never on a page's thread. */
   private waitForCount(slot: number, count: number): void {
     const c = this.view.control;
-    for (let i = 0; i < SPIN_POLLS && Atomics.load(c, slot) < count; i++);
-    for (let seen = Atomics.load(c, slot); seen < count; seen = Atomics.load(c, slot)) Atomics.wait(c, slot, seen);
+    for (let i = 0; i < SPIN_POLLS && !reached(Atomics.load(c, slot), count); i++);
+    for (let seen = Atomics.load(c, slot); !reached(seen, count); seen = Atomics.load(c, slot)) Atomics.wait(c, slot, seen);
   }
 
   private publish(parity: 0 | 1): void {

@@ -4,9 +4,9 @@
  * this thread's Part, count itself done. Pure code: the page's workers load this file too.
  */
 import type { Part } from './part.js';
-import { Command, Field, Slot, fieldSlot } from './shared.js';
+import { Command, Field, Slot, fieldSlot, reached } from './shared.js';
 
-/** Spin this many polls for the next command before sleeping: the gap between a step's two commands is short. */
+/** Spin this many polls for the next command before sleeping: the gap between two commands is usually short. */
 const SPIN_POLLS = 20_000;
 
 /**
@@ -17,8 +17,8 @@ const SPIN_POLLS = 20_000;
 export async function serveCommands(part: Part, control: Int32Array, failed: (message: string) => void): Promise<void> {
   // Commands are taken one by one, in order: with two batch slots the next may already be waiting.
   for (let sequence = 1; ; sequence++) {
-    for (let i = 0; i < SPIN_POLLS && Atomics.load(control, Slot.Sequence) < sequence; i++);
-    for (let seen = Atomics.load(control, Slot.Sequence); seen < sequence; seen = Atomics.load(control, Slot.Sequence)) Atomics.wait(control, Slot.Sequence, seen);
+    for (let i = 0; i < SPIN_POLLS && !reached(Atomics.load(control, Slot.Sequence), sequence); i++);
+    for (let seen = Atomics.load(control, Slot.Sequence); !reached(seen, sequence); seen = Atomics.load(control, Slot.Sequence)) Atomics.wait(control, Slot.Sequence, seen);
     const slot = sequence % part.slots;
     const command = Atomics.load(control, fieldSlot(slot, Field.Command)) as Command;
     if (command === Command.Exit) return;

@@ -55,6 +55,12 @@ export const Field = {
 const COUNTERS = 4;
 const FIELDS = 4;
 
+/**
+ * Whether Int32 counter value `count` has reached `target` (a count of the same thing as a plain number):
+ * compared modulo 2^32, so a counter that wraps after 2^31 increments still compares right.
+ */
+export const reached = (count: number, target: number): boolean => ((count - target) | 0) >= 0;
+
 /** The control array's index of `field` for batch slot `slot`. */
 export const fieldSlot = (slot: number, field: (typeof Field)[keyof typeof Field]): number => COUNTERS + FIELDS * slot + field;
 
