@@ -1,6 +1,7 @@
 /**
- * Decoding PNG and JPEG files to RGBA pixels, for `onnx-lenet predict`. Node only (pngjs, jpeg-js and
- * `Buffer`); the browser page gets its pixels from a canvas instead, so it never imports this file.
+ * Decoding PNG and JPEG files to RGBA pixels, for `onnx-lenet predict`, JPEGs turned upright by their
+ * EXIF orientation (orientation.ts). Node only (pngjs, jpeg-js and `Buffer`); the browser page gets its
+ * pixels from a canvas instead, so it never imports this file.
  *
  * Both formats are capped at {@link MAX_IMAGE_PIXELS} before any pixel is decoded: a 439 KB PNG of
  * 20000×20000 took 21 s and 4.8 GB to decode, a 3.6 MB one reached 7.1 GB before failing. PNG's size is
@@ -9,6 +10,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { MAX_IMAGE_PIXELS, megapixels as mp } from './limits.js';
+import { applyOrientation, jpegOrientation } from './orientation.js';
 import type { PixelImage } from './types.js';
 
 export { MAX_IMAGE_PIXELS } from './limits.js';
@@ -40,7 +42,8 @@ export function decodeImage(bytes: Uint8Array, file: string): PixelImage {
     }
     if (isJpeg(bytes)) {
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
-      return { data: img.data, width: img.width, height: img.height, channels: 4 };
+      // turned as its EXIF orientation says, as a browser shows it (and the page reads an upload)
+      return applyOrientation({ data: img.data, width: img.width, height: img.height, channels: 4 }, jpegOrientation(bytes));
     }
   } catch (error) {
     const message = (error as Error).message;

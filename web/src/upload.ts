@@ -20,7 +20,7 @@ export interface Upload {
 /** Decodes `file` and preprocesses it at full size; throws a one-line reason when it cannot. */
 export async function readUpload(file: Blob): Promise<Upload> {
   // The bytes as the file holds them, as pngjs and jpeg-js give them to `predict`: no colour management,
-  // no premultiplied alpha. (The browser applies a JPEG's EXIF orientation, which `predict` ignores.)
+  // no premultiplied alpha. (The browser applies a JPEG's EXIF orientation, as `predict` does: src/image/orientation.ts.)
   const bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   const { width, height } = bitmap;
   if (width * height > MAX_IMAGE_PIXELS) {
