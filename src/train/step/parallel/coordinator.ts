@@ -50,8 +50,6 @@ export interface CoordinatorOptions {
   readonly fused?: boolean;
 }
 
-
-
 /** The state of a runner over `layout` in the train-step model's order: parameters, then Adam's m, then v. */
 function stateSpecsOf(layout: FlatLayout): TensorSpec[] {
   return [...layout.specs, ...layout.specs.map((p) => ({ ...p, name: adamM(p.name) })), ...layout.specs.map((p) => ({ ...p, name: adamV(p.name) }))];
