@@ -2,7 +2,8 @@
  * One part of the CPU trainer's data-parallel step, as run by one thread (in Node the main thread is
  * part 0 and each worker thread one more; in the page every part is a Web Worker): its own gradient
  * session and flat-Adam session (one thread each, on either binding: runtime/binding; or, without an Adam
- * model, flat-adam.ts's loop), its private copy of the parameters, and its slice of Adam's state. Pure code: the page's workers load this file too.
+ * model, flat-adam.ts's loop), its private copy of the parameters, and its slice of Adam's state. Pure
+ * code: the page's workers load this file too.
  *
  * A step is two commands (or one, `Step`, that runs both with a wait on the other parts between them,
  * when every part has a thread of its own, as in the page). Gradients: take this part's share of the batch, compute its share of the
