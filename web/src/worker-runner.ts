@@ -5,7 +5,8 @@
  * of the gradient, then updates its slice of the flat parameters with the shares summed in worker order;
  * the page's thread only hands over the batch and waits (coordinator.ts): a step is one fused command
  * (the workers wait for each other's gradients on shared memory), and no messages; with two batch slots
- * the page hands step k + 1 over while step k runs, so the workers go straight on. Needs cross-origin isolation (SharedArrayBuffer).
+ * the page hands step k + 1 over while step k runs, so the workers go straight on. Needs cross-origin
+ * isolation (SharedArrayBuffer).
  *
  * Numbers: the same parts as Node's runner with as many threads, so the same sums in the same order.
  */
@@ -151,7 +152,6 @@ export class WorkerStepRunner implements TrainStepRunner {
   submit(batch: Batch, stepSize: number, biasCorrection2Sqrt: number): Promise<StepResult> {
     return this.coordinator.submit(batch, stepSize, biasCorrection2Sqrt);
   }
-
 
   /** The state in the train-step model's order: parameters, then Adam's m, then v. */
   readState(): Promise<HostState> {
