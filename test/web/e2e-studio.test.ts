@@ -20,7 +20,7 @@ import { spreadIndices } from '../../web/src/dataset.js';
 import type { PageHooks } from '../../web/src/main.js';
 import { findInitializers } from '../../web/src/onnx-weights.js';
 import { TEST_CURVE_DIGITS } from '../../web/src/training-panel.js';
-import { type Browser, chromiumSkip, drawDigit, launchChromium, pageHooks, serveCli, type ServeProcess, waitTrainingState } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, openPage, pageHooks, serveCli, type ServeProcess, waitTrainingState } from './browser.js';
 import { buildFixtureModels, type ModelFiles, trainInNode } from './fixtures.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -64,24 +64,21 @@ describe.skipIf(NO_CHROMIUM !== null)('issue 15: the training studio in Chromium
 
   /** Opens the page; `record` keeps every text drawn on each canvas (by its id) in window.drawnText. */
   async function open(viewport = { width: 1280, height: 900 }, record = false): Promise<Page> {
-    const page = await browser.context.newPage();
-    await page.setViewportSize(viewport);
-    if (record) {
-      await page.addInitScript(() => {
-        const drawn: Record<string, string[]> = {};
-        (window as unknown as { drawnText: typeof drawn }).drawnText = drawn;
-        const fillText = CanvasRenderingContext2D.prototype.fillText;
-        CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number, maxWidth?: number) {
-          const list = (drawn[this.canvas.id] ??= []);
-          if (!list.includes(text)) list.push(text);
-          fillText.call(this, text, x, y, maxWidth);
-        };
-      });
-    }
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
-    return page;
+    return openPage(browser, server.url, pageErrors, async (page) => {
+      await page.setViewportSize(viewport);
+      if (record) {
+        await page.addInitScript(() => {
+          const drawn: Record<string, string[]> = {};
+          (window as unknown as { drawnText: typeof drawn }).drawnText = drawn;
+          const fillText = CanvasRenderingContext2D.prototype.fillText;
+          CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number, maxWidth?: number) {
+            const list = (drawn[this.canvas.id] ??= []);
+            if (!list.includes(text)) list.push(text);
+            fillText.call(this, text, x, y, maxWidth);
+          };
+        });
+      }
+    });
   }
   const hooks = pageHooks;
   const waitState = (page: Page, states: string[], timeout = 240_000): Promise<unknown> => waitTrainingState(page, states, timeout);

@@ -21,8 +21,7 @@ import { type RunningServer, startServer } from '../../src/serve/index.js';
 import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
 import { modelState } from '../../src/train/step/state.js';
 import { Mt19937 } from '../../src/util/rng.js';
-import type { PageHooks } from '../../web/src/main.js';
-import { type Browser, chromiumSkip, drawDigit, launchChromium } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, openPage, pageHooks } from './browser.js';
 import { buildFixtureModels, type ModelFiles } from './fixtures.js';
 
 const NO_CHROMIUM = chromiumSkip();
@@ -84,10 +83,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page trains on Web Workers in Chromiu
     models = await buildFixtureModels(SEED);
     server = await startServer({ model: models.inference, port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
+    page = await openPage(browser, server.url, pageErrors);
   }, 120_000);
 
   afterAll(async () => {
@@ -179,7 +175,7 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
     await page.fill('#train-steps', '80');
     await page.click('#train');
     await page.waitForFunction(() => ['done', 'error'].includes(window.onnxLenet?.training.state ?? ''), null, { timeout: 150_000 });
-    const { training } = await page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
+    const { training } = await pageHooks(page);
     expect(training.error).toBeNull();
     expect(training.workers).toBe(expected);
     expect(await page.textContent('#train-runner')).toBe(`Training on ${expected} Web Worker${expected === 1 ? '' : 's'} × 1 WASM thread.`);
@@ -195,7 +191,7 @@ Object.assign(window, { BrowserTrainer, decodeSample });` });
     const { test: split } = await loadDataset({ dataset: 'mnist-sample' });
     await drawDigit(page, split.images.subarray(0, 784));
     await page.waitForFunction(() => window.onnxLenet?.idle === true && window.onnxLenet.prediction !== null, null, { timeout: 60_000 });
-    const { prediction } = await page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
+    const { prediction } = await pageHooks(page);
     expect(prediction!.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(pageErrors).toEqual([]);
     expect(browser.external).toEqual([]);

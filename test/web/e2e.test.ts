@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
 import type { PageHooks } from '../../web/src/main.js';
-import { type Browser, chromiumSkip, drawDigit, launchChromium, serveCli, type ServeProcess } from './browser.js';
+import { type Browser, chromiumSkip, drawDigit, launchChromium, openPage, pageHooks, serveCli, type ServeProcess } from './browser.js';
 import { trainedModelFolder } from './fixtures.js';
 import { routeSnippetSite, snippetPage } from './snippet-site.js';
 
@@ -29,10 +29,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     models = await trainedModelFolder(400);
     server = await serveCli(['--model', models.inference]);
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.onnxLenet?.ready === true, null, { timeout: 60_000 });
+    page = await openPage(browser, server.url, pageErrors);
     await mkdir(ARTIFACTS, { recursive: true });
   }, 180_000);
 
@@ -42,7 +39,7 @@ describe.skipIf(NO_CHROMIUM !== null)('the page in Chromium', () => {
     if (models) await rm(models.dir, { recursive: true, force: true });
   });
 
-  const hooks = (): Promise<PageHooks> => page.evaluate(() => JSON.parse(JSON.stringify(window.onnxLenet)) as PageHooks);
+  const hooks = (): Promise<PageHooks> => pageHooks(page);
 
   test('the page is cross-origin isolated and runs WASM with threads', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
