@@ -7,8 +7,8 @@ import { DEFAULT_EXPORT_TARGET, GRAPH_TARGETS, GRAPH_TARGET_ALIASES, type GraphT
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../runtime/execution-provider.js';
 import { trainableModelFiles } from '../../train/model-files.js';
 import { DEFAULTS as TRAIN_DEFAULTS } from '../../train/options.js';
-import { RECIPES, RECIPE_DATASET_VALUES, RECIPE_NAMES, type RecipeName } from '../../train/recipes.js';
-import { LR_SCHEDULES, type LrSchedule } from '../../train/schedule.js';
+import { RECIPES, RECIPE_DATASET_VALUES, RECIPE_NAMES, type RecipeName, type RecipeOptions } from '../../train/recipes.js';
+import { LR_SCHEDULES } from '../../train/schedule.js';
 import { train, trainOutputFiles } from '../../train/trainer.js';
 import type { EpochMetrics, TrainReporter, TrainStartInfo } from '../../train/types.js';
 import { boundThreads } from '../../runtime/threads.js';
@@ -18,10 +18,8 @@ import { type Progress, createProgress, formatInteger } from '../../util/progres
 import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseSeed } from '../options.js';
 import { listenForStop } from '../stop-signal.js';
 
-interface TrainCliOptions {
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly lr?: number;
+/** Commander's parsed options: a recipe's values (which override the recipe's), and the rest of the run. */
+interface TrainCliOptions extends RecipeOptions {
   readonly seed?: number;
   readonly dataset?: DatasetName;
   readonly dataDir?: string;
@@ -30,13 +28,6 @@ interface TrainCliOptions {
   readonly threads?: number;
   readonly out?: string;
   readonly resume?: string;
-  readonly lrSchedule?: LrSchedule;
-  readonly warmupEpochs?: number;
-  readonly augment?: boolean;
-  readonly augmentShift?: number;
-  readonly augmentRotate?: number;
-  readonly augmentScale?: number;
-  readonly augmentElastic?: number;
   readonly recipe?: RecipeName;
   readonly target: GraphTargetName;
   readonly maxSteps?: number;
