@@ -62,6 +62,8 @@ export class Part {
   private readonly gradientOutputs: OutputArrays;
   private readonly adamFeeds: [Feeds, Feeds];
   private readonly adamOutputs: [OutputArrays, OutputArrays];
+  /** This part's slice of parameter set s and of Adam's m and v, s = 0, 1 (for flat-adam.ts). */
+  private readonly adamSlices: [FlatAdamSlice, FlatAdamSlice];
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
     control: Int32Array; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[]; slots: SlotViews[];
@@ -121,6 +123,9 @@ export class Part {
     });
     this.adamFeeds = [adamFeeds(0), adamFeeds(1)];
     this.adamOutputs = [adamOutputs(0), adamOutputs(1)];
+    // the same slices for flat-adam.ts, when there is no Adam model
+    const adamSlice = (s: 0 | 1): FlatAdamSlice => ({ param: mine(this.params[s]), m: this.m[s], v: this.v[s] });
+    this.adamSlices = [adamSlice(0), adamSlice(1)];
   }
 
   /**
@@ -211,13 +216,8 @@ export class Part {
     this.scalars.stepSize[0] = views.scalars[STEP_SIZE_SLOT];
     this.scalars.bc2[0] = views.scalars[BC2_SLOT];
     if (this.adam) await this.adam.run(this.adamFeeds[parity], this.adamOutputs[parity]);
-    else flatAdam(this.adamSlice(parity), this.shares, this.scalars.stepSize[0], this.scalars.bc2[0], this.adamSlice(1 - parity as 0 | 1));
+    else flatAdam(this.adamSlices[parity], this.shares, this.scalars.stepSize[0], this.scalars.bc2[0], this.adamSlices[1 - parity]);
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
-  }
-
-  /** This part's slice of parameter set `s` and of Adam's m and v. */
-  private adamSlice(s: 0 | 1): FlatAdamSlice {
-    return { param: this.params[s].subarray(this.slice.start, this.slice.end), m: this.m[s], v: this.v[s] };
   }
 
   /** Counts this part's gradient as published (Step). */
