@@ -102,6 +102,12 @@ for (let t = 0; t < IMAGE_SIZE; t++) {
   gridCell[t] = Math.min(Math.floor(g), CELLS - 1);
   gridFrac[t] = g - gridCell[t];
 }
+/** The first pixel column (or row) of each grid cell, and after them IMAGE_SIZE: cell k is [cellStart[k], cellStart[k + 1]). */
+const cellStart = new Int32Array(CELLS + 1);
+for (let k = 0, t = 0; k <= CELLS; k++) {
+  while (t < IMAGE_SIZE && gridCell[t] < k) t++;
+  cellStart[k] = t;
+}
 /** One row's elastic displacements at the grid's columns, x then y (interpolated between two grid rows). */
 const rowGrid = new Float64Array(2 * ELASTIC_GRID);
 
@@ -125,8 +131,9 @@ function columnHasInk(image: Float32Array, x: number, from: number, to: number):
  * costs a few hundred reads): a source point a pixel or more outside the box takes only zero taps, so
  * only points inside it are sampled, and their four taps lie in the box widened by one pixel — inside the
  * image unless the box touches its border, when they are read from a zero-bordered copy instead. The
- * elastic field is separable: per row, the two grid rows around it are blended once; per pixel, two grid
- * columns.
+ * elastic field is separable: per row, the two grid rows around it are blended once. Along a row, inside
+ * one grid cell, the displacement is linear in x and so is the affine map: the source point is
+ * base + slope·x, and a cell whose two end points lie on one side of the box is background throughout.
  */
 export function warpImage(image: Float32Array, params: Float64Array, o: number, stride: number, out: Float32Array): void {
   const last = IMAGE_SIZE - 1;
@@ -161,6 +168,12 @@ export function warpImage(image: Float32Array, params: Float64Array, o: number, 
   const cy = CENTRE + params[o + 3];
   const elastic = stride > AFFINE_PARAMS;
   const grid = o + AFFINE_PARAMS;
+  // a source point strictly inside these bounds has a non-zero tap; outside them every tap is 0
+  const xLow = left - 1;
+  const xHigh = right + 1;
+  const yLow = top - 1;
+  const yHigh = bottom + 1;
+  const perPixel = CELLS / LAST; // how far along the grid one pixel is
   for (let y = 0; y < IMAGE_SIZE; y++) {
     const dy = y - cy;
     if (elastic) {
@@ -170,31 +183,56 @@ export function warpImage(image: Float32Array, params: Float64Array, o: number, 
       const below = above + 2 * ELASTIC_GRID;
       for (let k = 0; k < 2 * ELASTIC_GRID; k++) rowGrid[k] = (1 - fy) * params[above + k] + fy * params[below + k];
     }
-    const sinDy = sin * dy;
-    const cosDy = cos * dy;
+    // R(−θ)·(p − c − t)/s + c = (affineX + cos·x, affineY − sin·x)
+    const affineX = -cos * cx + sin * dy + CENTRE;
+    const affineY = sin * cx + cos * dy + CENTRE;
     const row = y * IMAGE_SIZE;
-    for (let x = 0; x < IMAGE_SIZE; x++) {
-      const dx = x - cx;
-      // R(−θ)·(p − c − t)/s + c
-      let sx = cos * dx + sinDy + CENTRE;
-      let sy = -sin * dx + cosDy + CENTRE;
+    for (let k = 0; k < CELLS; k++) {
+      // + d(p): in cell k, d = g_k + (x·perPixel − k)(g_k+1 − g_k), this row's grid columns k and k + 1
+      let baseX = affineX;
+      let baseY = affineY;
+      let slopeX = cos;
+      let slopeY = -sin;
       if (elastic) {
-        // + d(p): this row's displacements, linear between the two grid columns around p
-        const fx = gridFrac[x];
-        const k = 2 * gridCell[x];
-        sx += (1 - fx) * rowGrid[k] + fx * rowGrid[k + 2];
-        sy += (1 - fx) * rowGrid[k + 1] + fx * rowGrid[k + 3];
+        const gx = rowGrid[2 * k];
+        const gy = rowGrid[2 * k + 1];
+        const hx = rowGrid[2 * k + 2] - gx;
+        const hy = rowGrid[2 * k + 3] - gy;
+        baseX += gx - k * hx;
+        baseY += gy - k * hy;
+        slopeX += perPixel * hx;
+        slopeY += perPixel * hy;
       }
-      let v = 0;
-      if (sx > left - 1 && sx < right + 1 && sy > top - 1 && sy < bottom + 1) {
-        const x0 = ((sx + 1) | 0) - 1; // floor, as sx > −1
-        const y0 = ((sy + 1) | 0) - 1;
-        const fx = sx - x0;
-        const fy = sy - y0;
-        const i = origin + y0 * side + x0;
-        v = (1 - fy) * ((1 - fx) * src[i] + fx * src[i + 1]) + fy * ((1 - fx) * src[i + side] + fx * src[i + side + 1]);
+      const from = cellStart[k];
+      const to = cellStart[k + 1];
+      const xa = baseX + slopeX * from;
+      const xb = baseX + slopeX * (to - 1);
+      const ya = baseY + slopeY * from;
+      const yb = baseY + slopeY * (to - 1);
+      if ((xa <= xLow && xb <= xLow) || (xa >= xHigh && xb >= xHigh) || (ya <= yLow && yb <= yLow) || (ya >= yHigh && yb >= yHigh)) {
+        for (let x = from; x < to; x++) out[row + x] = 0;
+        continue;
       }
-      out[row + x] = v;
+      for (let x = from; x < to; x++) {
+        const sx = baseX + slopeX * x;
+        const sy = baseY + slopeY * x;
+        let v = 0;
+        if (sx > xLow && sx < xHigh && sy > yLow && sy < yHigh) {
+          const x0 = ((sx + 1) | 0) - 1; // floor, as sx > −1
+          const y0 = ((sy + 1) | 0) - 1;
+          const fx = sx - x0;
+          const fy = sy - y0;
+          const i = origin + y0 * side + x0;
+          const t00 = src[i];
+          const t01 = src[i + 1];
+          const t10 = src[i + side];
+          const t11 = src[i + side + 1];
+          const upper = t00 + fx * (t01 - t00);
+          const lower = t10 + fx * (t11 - t10);
+          v = upper + fy * (lower - upper);
+        }
+        out[row + x] = v;
+      }
     }
   }
 }
@@ -216,6 +254,18 @@ export function warpImages(images: Float32Array, params: Float64Array, stride: n
     const image = images.subarray(b * PIXELS, (b + 1) * PIXELS);
     warpImage(image, params, b * stride, stride, scratch);
     image.set(scratch);
+  }
+}
+
+/**
+ * Warps the first `count` images of `source` into the same places of `target` (another buffer), image b
+ * by params[b·stride …]: warpImages without the copy back, for a part that takes its share of the batch
+ * into its own buffer anyway.
+ */
+export function warpImagesInto(source: Float32Array, params: Float64Array, stride: number, count: number, target: Float32Array): void {
+  if (source.buffer === target.buffer) throw new RangeError('warpImagesInto: source and target must be different buffers');
+  for (let b = 0; b < count; b++) {
+    warpImage(source.subarray(b * PIXELS, (b + 1) * PIXELS), params, b * stride, stride, target.subarray(b * PIXELS, (b + 1) * PIXELS));
   }
 }
 

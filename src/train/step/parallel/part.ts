@@ -15,7 +15,7 @@ import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
-import { warpImages } from '../../augment.js';
+import { warpImagesInto } from '../../augment.js';
 import { type FlatAdamSlice, flatAdam } from './flat-adam.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
@@ -188,11 +188,12 @@ export class Part {
     const share = batchShare(batchSize, parts, this.index);
     const n = share.end - share.start;
     if (n > 0) {
-      this.images.set(images.subarray(share.start * PIXELS, share.end * PIXELS));
-      this.labels.set(labels.subarray(share.start, share.end));
-      // Augmentation: this part warps its own share, by the parameters the main thread drew for it.
+      const own = images.subarray(share.start * PIXELS, share.end * PIXELS);
+      // Augmentation: this part warps its own share into its buffer, by the parameters the main thread drew for it.
       const stride = Atomics.load(this.view.control, fieldSlot(slot, Field.WarpStride));
-      if (stride > 0) warpImages(this.images, views.warp.subarray(share.start * stride, share.end * stride), stride, 0, n);
+      if (stride > 0) warpImagesInto(own, views.warp.subarray(share.start * stride, share.end * stride), stride, n, this.images);
+      else this.images.set(own);
+      this.labels.set(labels.subarray(share.start, share.end));
       this.scalars.count[0] = batchSize;
       await this.gradient.run({ ...this.gradientFeeds[parity], ...this.batchFeeds(n) }, this.gradientOutputs);
     } else {
