@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, test } from 'vitest';
 import type { Batch } from '../../src/data/batches.js';
-import { ELASTIC_GRID, SHIFT_ONLY, checkAugmentRange, drawAffine, paramsPerImage, shiftBatch, warpImage, warpImages } from '../../src/train/augment.js';
+import { ELASTIC_GRID, SHIFT_ONLY, checkAugmentRange, drawAffine, paramsPerImage, shiftBatch, warpImage, warpImages, warpImagesInto } from '../../src/train/augment.js';
 import { BatchAugmenter } from '../../src/train/augmenter.js';
 import { Mt19937 } from '../../src/util/rng.js';
 
@@ -181,8 +181,16 @@ describe('warpImage against its definition', () => {
     });
     const batchOf = new Float32Array(images.length * 784);
     images.forEach((image, k) => batchOf.set(image, k * 784));
+    const into = new Float32Array(batchOf.length).fill(Number.NaN);
+    warpImagesInto(batchOf, p, stride, images.length, into);
     warpImages(batchOf, p, stride, 0, images.length);
     images.forEach((image, k) => expect(batchOf.subarray(k * 784, (k + 1) * 784), `image ${k} warped in its batch`).toEqual(warped(image, p.slice(k * stride, (k + 1) * stride))));
+    expect(into, 'warped into another buffer').toEqual(batchOf);
+  });
+
+  test('warpImagesInto refuses to warp a buffer into itself', () => {
+    const batch = new Float32Array(2 * 784);
+    expect(() => warpImagesInto(batch.subarray(0, 784), new Float64Array(4), 4, 1, batch.subarray(784))).toThrow(/different buffers/);
   });
 });
 
