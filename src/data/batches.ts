@@ -4,8 +4,9 @@
  *
  * Pure code (no Node APIs): the page batches its digits with it too.
  *
- * Buffers are allocated once (one set for full batches, one for the short last batch) and reused: a
- * yielded batch is only valid until the iterator advances; copy it to keep it.
+ * Buffers are allocated once (two sets for full batches, used in turn, and one for the short last batch)
+ * and reused: a yielded batch stays valid while the iterator advances once more, also into the next epoch
+ * (so a trainer can look one batch ahead), and is overwritten after that; copy it to keep it.
  */
 import type { Mt19937 } from '../util/rng.js';
 import { IMAGE_PIXELS, type Split } from './types.js';
@@ -42,7 +43,9 @@ function makeBatch(size: number): Batch {
 export class BatchIterator {
   readonly batchesPerEpoch: number;
   private readonly order: Uint32Array;
-  private readonly full: Batch;
+  /** Full batches go to these in turn, across epochs too. */
+  private readonly full: readonly [Batch, Batch];
+  private turn = 0;
   private readonly last: Batch | undefined;
 
   constructor(
@@ -59,7 +62,7 @@ export class BatchIterator {
     this.order = new Uint32Array(split.count);
     const fullSize = Math.min(batchSize, split.count);
     const rest = split.count % batchSize;
-    this.full = makeBatch(fullSize);
+    this.full = [makeBatch(fullSize), makeBatch(fullSize)];
     this.last = rest > 0 && split.count > batchSize ? makeBatch(rest) : undefined;
   }
 
@@ -70,7 +73,7 @@ export class BatchIterator {
     if (this.options.shuffle === true) this.options.rng!.shuffle(order);
     for (let start = 0; start < order.length; start += this.batchSize) {
       const size = Math.min(this.batchSize, order.length - start);
-      const batch = size === this.full.size ? this.full : this.last!;
+      const batch = size === this.full[0].size ? this.full[this.turn++ % 2] : this.last!;
       for (let slot = 0; slot < size; slot++) {
         const index = order[start + slot];
         copyImage(this.split, index, batch.images, slot);

@@ -5,7 +5,7 @@
  * least one step; nothing in the output folder changes before a step has completed.
  */
 import * as path from 'node:path';
-import { BatchIterator } from '../data/batches.js';
+import { type Batch, BatchIterator } from '../data/batches.js';
 import { type Dataset, type DatasetName, DATASET_NAMES, type Split, loadDataset, splitFingerprint } from '../data/dataset.js';
 import { carveValidation } from '../data/split.js';
 import { adamScalars } from '../graph/contract.js';
@@ -17,7 +17,7 @@ import { encodeModel } from '../graph/proto.js';
 import { DEFAULT_EXPORT_TARGET, type GraphTarget, resolveGraphTarget } from '../graph/webgpu-conv.js';
 import { defaultThreads } from '../runtime/threads.js';
 import { checkWritableDir } from '../util/fs.js';
-import { Mt19937 } from '../util/rng.js';
+import { Mt19937, type RngState } from '../util/rng.js';
 import { trace } from '../util/trace.js';
 import { augmentSeed } from './augment.js';
 import { BatchAugmenter } from './augmenter.js';
@@ -29,7 +29,7 @@ import { learningRate } from './schedule.js';
 import { type TrainableModel, loadTrainableModel, trainedModelBytes } from './model-files.js';
 import { createStepRunner } from './step/create.js';
 import { createModelSessionRunner } from './step/session-runner.js';
-import type { TrainStepRunner } from './step/runner.js';
+import type { BatchWarp, TrainStepRunner } from './step/runner.js';
 import { type HostState, modelState } from './step/state.js';
 import type { EpochMetrics, ResumableOptions, TrainFiles, TrainOptions, TrainReporter, TrainResult, TrainStartInfo } from './types.js';
 
@@ -205,6 +205,27 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
   }
 }
 
+/** A batch of the epoch with its augmentation drawn, and the augmentation generator's state before that draw. */
+interface DrawnBatch {
+  readonly batch: Batch;
+  readonly warp: BatchWarp | undefined;
+  /** Where a run stopped before this batch resumes the augmentation stream from. */
+  readonly augmentState: RngState;
+}
+
+/**
+ * The epoch's batches from number `skip` on, each augmented as it is taken (the draws in batch order, as
+ * without looking ahead). A batch stays valid while one more is taken (BatchIterator).
+ */
+function* drawnBatches(epoch: Iterable<Batch>, skip: number, augmenter: BatchAugmenter | undefined, augmentRng: Mt19937): Generator<DrawnBatch> {
+  let index = 0;
+  for (const batch of epoch) {
+    if (index++ < skip) continue;
+    const augmentState = augmentRng.getState();
+    yield { batch, warp: augmenter?.apply(batch), augmentState };
+  }
+}
+
 /** A turn of the event loop, so that signals (Ctrl-C) are seen: onnxruntime-node's run blocks while it computes. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -223,20 +244,24 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
     const resuming = from !== undefined && epoch === from.epoch;
     const skip = resuming ? from.batchInEpoch : 0;
     const stats = resuming ? { ...from.epochStats } : { lossSum: 0, correct: 0, seen: 0, elapsedMs: 0 };
-    let batchIndex = 0;
+    let batchIndex = skip;
     let lr = run.lr;
     let t0 = performance.now() - stats.elapsedMs;
-    for (const batch of batches.epoch()) {
-      if (batchIndex < skip) { batchIndex++; continue; }
+    const drawn = drawnBatches(batches.epoch(), skip, augmenter, augmentRng);
+    for (let taken = drawn.next(); !taken.done;) {
+      const { batch, warp, augmentState } = taken.value;
       if (stopRequested()) {
         // Stopped before this run's first step: the output folder keeps what it had (maybe a trained model).
         const saved = step > firstStep;
         stats.elapsedMs = performance.now() - t0;
-        const progress: TrainProgress = { step, epoch, batchInEpoch: batchIndex, epochRng, augmentRng: augmentRng.getState(), epochStats: stats, history, trainCount: ctx.data.train.count, dataFingerprint: ctx.fingerprint };
+        const progress: TrainProgress = { step, epoch, batchInEpoch: batchIndex, epochRng, augmentRng: augmentState, epochStats: stats, history, trainCount: ctx.data.train.count, dataFingerprint: ctx.fingerprint };
         if (saved) await writeOutputs(ctx, await ctx.runner.readState(), progress);
         return { history, testAccuracy: history[history.length - 1]?.testAccuracy ?? NaN, step, interrupted: true, saved, files: ctx.files };
       }
-      const warp = augmenter?.apply(batch);
+      // The next batch, taken now: a runner that warps batches itself warps it while its threads would
+      // otherwise wait for each other during this step.
+      taken = drawn.next();
+      const upcoming = ctx.runner.warpsBatches === true && !taken.done && taken.value.warp ? { batch: taken.value.batch, warp: taken.value.warp } : undefined;
       step++;
       lr = learningRate(run.lrSchedule, run.lr, step, totalSteps, warmupSteps);
       const s = adamScalars(step, lr);
@@ -244,7 +269,7 @@ async function trainLoop(ctx: RunContext, batches: BatchIterator, dataRng: Mt199
       // Every step gives the event loop a turn before the next stop check; taken while the step runs, it
       // is free when the step lets the loop run anyway (onnxruntime-node's run starts from setImmediate).
       const turn = yieldToEventLoop();
-      const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
+      const r = await ctx.runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp, upcoming);
       await turn;
       const ms = performance.now() - started;
       if (step === firstStep + 1) trace('train: first step done');

@@ -44,13 +44,28 @@ describe('BatchIterator', () => {
     expect(PIXEL_TO_FLOAT).toHaveLength(256);
   });
 
-  it('reuses its buffers: one for full batches, one for the short last batch', () => {
-    const batches = Array.from(new BatchIterator(split(10), 4).epoch());
-    expect(batches[0]).toBe(batches[1]);
-    expect(batches[0]).not.toBe(batches[2]);
+  it('reuses its buffers: two in turn for full batches, one for the short last batch', () => {
+    const batches = Array.from(new BatchIterator(split(14), 4).epoch());
+    expect(batches[0]).not.toBe(batches[1]);
+    expect(batches[0]).toBe(batches[2]);
+    expect(batches[1]).not.toBe(batches[3]);
+    expect(batches[3].size).toBe(2);
     const again = Array.from(new BatchIterator(split(10), 4).epoch());
     expect(again[0].images.length).toBe(4 * 784);
     expect(again[2].images.length).toBe(2 * 784);
+  });
+
+  it('a batch stays as it was while the iterator advances once more (a trainer looking one batch ahead), also into the next epoch', () => {
+    const iterator = new BatchIterator(split(12), 4, { shuffle: true, rng: new Mt19937(3) });
+    const batches = (function* () { yield* iterator.epoch(); yield* iterator.epoch(); })();
+    let previous = batches.next().value as Batch;
+    for (let k = 1; k < 6; k++) {
+      const kept = { images: previous.images.slice(), labels: previous.labels.slice() };
+      const next = batches.next().value as Batch;
+      expect(previous.images, `batch ${k - 1} after taking batch ${k}`).toEqual(kept.images);
+      expect(previous.labels).toEqual(kept.labels);
+      previous = next;
+    }
   });
 
   it('shuffles reproducibly: same seed, same order; each epoch a new permutation', () => {

@@ -34,18 +34,24 @@ const STATE_TOLERANCE = 2e-5;
 
 /**
  * Runs the SIZES steps. `augment`: an affine+elastic augmentation drawn from a seeded stream, warped here
- * ('main') or handed to the runner for its threads to warp ('parts').
+ * ('main'), handed to the runner for its threads to warp ('parts'), or that with every batch also handed
+ * over one step early, to be warped while the threads wait for each other ('ahead', as `train` does).
  */
-async function runSteps(runner: TrainStepRunner, augment?: 'main' | 'parts'): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
+async function runSteps(runner: TrainStepRunner, augment?: 'main' | 'parts' | 'ahead'): Promise<{ losses: number[]; correct: number[]; state: HostState }> {
   const losses: number[] = [];
   const correct: number[] = [];
-  const augmenter = augment ? new BatchAugmenter({ shift: 2, rotate: 15, scale: 0.15, elastic: 1.5 }, new Mt19937(9), augment === 'parts') : undefined;
-  for (const [i, size] of SIZES.entries()) {
-    const s = adamScalars(i + 1, 1e-3);
+  const augmenter = augment ? new BatchAugmenter({ shift: 2, rotate: 15, scale: 0.15, elastic: 1.5 }, new Mt19937(9), augment !== 'main') : undefined;
+  const steps = SIZES.map((size, i) => {
     const batch = { ...syntheticBatch(size, 100 + i), size };
     const warp = augmenter?.apply(batch);
-    if (augment === 'parts') expect(warp).toBeDefined();
-    const r = await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
+    if (augment === 'parts' || augment === 'ahead') expect(warp).toBeDefined();
+    return { batch, warp: warp && { params: warp.params.slice(), stride: warp.stride } };
+  });
+  for (const [i, { batch, warp }] of steps.entries()) {
+    const s = adamScalars(i + 1, 1e-3);
+    const next = steps[i + 1];
+    const upcoming = augment === 'ahead' && next?.warp ? { batch: next.batch, warp: next.warp } : undefined;
+    const r = await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp, upcoming);
     losses.push(r.loss);
     correct.push(r.correct);
   }
@@ -107,17 +113,32 @@ describe('ParallelCpuRunner', () => {
     }
   });
 
-  test('augmentation warped by each thread for its own share is the same run, bit for bit, as warped on the main thread', async () => {
+  test('augmentation warped by each thread for its own share, or a step early while the threads wait, is the same run, bit for bit, as warped on the main thread', async () => {
     for (const threads of [1, 2, 3]) {
       const main = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })), 'main');
       const parts = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })), 'parts');
+      const ahead = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads, maxBatch: 64 })), 'ahead');
       expect(parts.losses, `${threads} threads`).toEqual(main.losses);
       expect(maxDifference(parts.state, main.state), `${threads} threads`).toEqual({ bitIdentical: true, maxAbs: 0 });
+      expect(ahead.losses, `${threads} threads, ahead`).toEqual(main.losses);
+      expect(maxDifference(ahead.state, main.state), `${threads} threads, ahead`).toEqual({ bitIdentical: true, maxAbs: 0 });
     }
     // and the augmentation did something: not the unaugmented run
     const plain = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 })));
     const parts = await runSteps(track(await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 64 })), 'parts');
     expect(parts.losses).not.toEqual(plain.losses);
+  });
+
+  test('a step after one that staged the next batch must bring that batch', async () => {
+    const runner = track(await ParallelCpuRunner.create(initial(), { threads: 2, maxBatch: 8 }));
+    const range = { shift: 2, rotate: 15, scale: 0.15, elastic: 1.5 };
+    const augmenter = new BatchAugmenter(range, new Mt19937(1), true);
+    const [a, b, c] = [1, 2, 3].map((seed) => ({ ...syntheticBatch(8, seed), size: 8 }));
+    const [wa, wb] = [augmenter.apply(a)!, augmenter.apply(b)!];
+    await runner.step(a, 1e-3, 0.03, wa, { batch: b, warp: wb });
+    await expect(runner.step(c, 1e-3, 0.03, augmenter.apply(c))).rejects.toThrow('a step must bring the batch (and warp) staged by the step before it');
+    // nothing stays staged after the refusal: the next step runs as given
+    await expect(runner.step(c, 1e-3, 0.03, augmenter.apply(c))).resolves.toMatchObject({ correct: expect.any(Number) });
   });
 
   test('bad sizes are refused; release is idempotent and later steps fail clearly', async () => {

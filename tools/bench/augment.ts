@@ -2,8 +2,9 @@
  * What augmentation costs the CPU trainer's step: images/s of the data-parallel runner on one batch size,
  * fed real digits (mnist-sample's training split, shuffled batches from the BatchIterator, as `train` feeds
  * it: the warp's cost depends on how much of each image is ink),
- * without augmentation, with the strong recipe's warp done on the main thread before the step, and with it
- * done by each runner thread for its own share (what `train` does). The modes run in turn, `--rounds`
+ * without augmentation, with the strong recipe's warp done on the main thread before the step, done by
+ * each runner thread for its own share, and that with each batch handed over a step early so that threads
+ * waiting for each other warp it (what `train` does). The modes run in turn, `--rounds`
  * rounds of `--steps` steps each, so that load from other processes hits them alike; prints the median
  * over rounds of each mode's images/s and of its CPU time per image (user + system, all threads: the
  * steadier measure on a loaded machine), and the 1-minute load average before and after.
@@ -16,13 +17,14 @@ import { adamScalars } from '../../src/graph/contract.js';
 import { initParameters } from '../../src/graph/params.js';
 import { augmentRange, resolveOptions } from '../../src/train/options.js';
 import { BatchAugmenter } from '../../src/train/augmenter.js';
+import type { BatchWarp } from '../../src/train/step/runner.js';
 import { ParallelCpuRunner } from '../../src/train/step/parallel/runner.js';
 import { Mt19937 } from '../../src/util/rng.js';
 import { type Batch, BatchIterator } from '../../src/data/batches.js';
 import { loadDataset } from '../../src/data/dataset.js';
 import { median } from './stats.js';
 
-const MODES = ['none', 'main thread', 'runner threads'] as const;
+const MODES = ['none', 'main thread', 'runner threads', 'threads, ahead'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -47,14 +49,21 @@ async function main(): Promise<void> {
   try {
     for (let round = 0; round < rounds; round++) {
       for (const [m, mode] of MODES.entries()) {
-        const augmenter = mode === 'none' ? undefined : new BatchAugmenter(range, new Mt19937(round), mode === 'runner threads');
+        const augmenter = mode === 'none' ? undefined : new BatchAugmenter(range, new Mt19937(round), mode !== 'main thread');
+        const take = (): { batch: Batch; warp: BatchWarp | undefined } => {
+          const batch = nextBatch();
+          return { batch, warp: augmenter?.apply(batch) };
+        };
         const started = performance.now();
         const cpu = process.cpuUsage();
+        // 'threads, ahead' hands each batch over a step early, as `train` does (TrainStepRunner.step's upcoming)
+        let current = take();
         for (let i = 1; i <= steps; i++) {
-          const batch = nextBatch();
-          const warp = augmenter?.apply(batch);
+          const next = take();
           const s = adamScalars(i, 1e-4);
-          await runner.step(batch, s.stepSize, s.biasCorrection2Sqrt, warp);
+          const upcoming = mode === 'threads, ahead' && i < steps ? { batch: next.batch, warp: next.warp! } : undefined;
+          await runner.step(current.batch, s.stepSize, s.biasCorrection2Sqrt, current.warp, upcoming);
+          current = next;
         }
         perMode[m].push((steps * size) / ((performance.now() - started) / 1000));
         const used = process.cpuUsage(cpu);

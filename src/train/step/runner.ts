@@ -15,6 +15,12 @@ export interface BatchWarp {
   readonly stride: number;
 }
 
+/** The batch a step will bring next, handed over a step early (TrainStepRunner.step's `upcoming`). */
+export interface UpcomingBatch {
+  readonly batch: Batch;
+  readonly warp: BatchWarp;
+}
+
 export interface TrainStepRunner {
   /** Where the step runs: an execution provider ('cpu', 'cuda', 'webgpu', 'wasm'). */
   readonly ep: string;
@@ -28,8 +34,10 @@ export interface TrainStepRunner {
   /**
    * One optimizer step on `batch` with the given step size and bias correction (see adamScalars); with
    * `warp` (only where warpsBatches), the images are warped by it first, as augment.ts warpImages would.
+   * `upcoming` (only where warpsBatches): the batch and warp the next step will bring, copied now so that
+   * threads waiting for each other during this step can warp it; the next call must bring that batch.
    */
-  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult>;
+  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp, upcoming?: UpcomingBatch): Promise<StepResult>;
   /** A host copy of the current state, in the model's input order. */
   readState(): Promise<HostState>;
   release(): Promise<void>;

@@ -8,13 +8,13 @@
  */
 import type { Batch } from '../../../data/batches.js';
 import { PIXELS, adamM, adamV } from '../../../graph/contract.js';
-import type { BatchWarp, StepResult } from '../runner.js';
+import type { BatchWarp, StepResult, UpcomingBatch } from '../runner.js';
 import { type HostState, type StateSource, type TensorSpec, initialState } from '../state.js';
 import { type FlatLayout, flattenInto, viewOf } from './layout.js';
 import type { Part } from './part.js';
 import {
-  BC2_SLOT, Command, Field, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, allocateShared, batchShare, correctSlot,
-  fieldSlot, lossSumSlot, reached, slotViews,
+  BC2_SLOT, Command, Field, ImageState, STAGING_AREAS, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, type StagingViews, allocateShared,
+  batchShare, correctSlot, fieldSlot, lossSumSlot, reached, slotViews, stagingViews,
 } from './shared.js';
 
 /** Atomics.waitAsync (Node ≥ 16, Chromium ≥ 87), which the ES2022 library typings do not describe yet. */
@@ -76,6 +76,11 @@ export class PartCoordinator {
   private commandRunning = false;
   private readonly control: Int32Array;
   private readonly slots: readonly SlotViews[];
+  private readonly staging: readonly StagingViews[];
+  /** The batch the previous step staged for this one (its area, warp stride and labels, to recognise it), if any. */
+  private staged: { readonly area: number; readonly stride: number; readonly labels: Int32Array } | undefined;
+  /** The staging area used last (the areas take turns). */
+  private lastArea = 1;
   private readonly stateSpecs: readonly TensorSpec[];
 
   /** `main`: part 0, run by the driver's own thread (Node); without it the threads run every part (the page). */
@@ -83,6 +88,7 @@ export class PartCoordinator {
     private readonly threads: PartThreads, private readonly options: CoordinatorOptions) {
     this.control = new Int32Array(shared.control);
     this.slots = Array.from({ length: shared.slots }, (_, k) => slotViews(shared, k));
+    this.staging = Array.from({ length: STAGING_AREAS }, (_, k) => stagingViews(shared, k));
     this.stateSpecs = stateSpecsOf(layout);
     if (main && options.fused) throw new RangeError('a fused step needs every part on a thread of its own');
     if (shared.slots > 1 && !options.fused) throw new RangeError('two batch slots need fused steps');
@@ -92,10 +98,22 @@ export class PartCoordinator {
   /**
    * One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction;
    * with `warp` (augment.ts), every part warps its own share of the images before its gradient.
+   * `upcoming` (unfused steps only; TrainStepRunner.step) is staged for the next step, whose batch must
+   * then be that one: the parts warp it while they wait for each other during this step.
    */
-  async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
-    if (this.options.fused) return this.submit(batch, stepSize, biasCorrection2Sqrt, warp);
-    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, warp, 0);
+  async step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp, upcoming?: UpcomingBatch): Promise<StepResult> {
+    if (this.options.fused) {
+      if (upcoming) throw new Error('a fused step does not stage the next batch');
+      return this.submit(batch, stepSize, biasCorrection2Sqrt, warp);
+    }
+    const current = this.takeStaged(batch, warp);
+    const next = upcoming ? this.stage(upcoming) : undefined;
+    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, current ? undefined : warp, 0, current !== undefined);
+    const c = this.control;
+    Atomics.store(c, fieldSlot(0, Field.Staged), current ? current.area + 1 : 0);
+    if (current) Atomics.store(c, fieldSlot(0, Field.WarpStride), current.stride);
+    Atomics.store(c, fieldSlot(0, Field.NextStaged), next ? next.area + 1 : 0);
+    Atomics.store(c, fieldSlot(0, Field.NextBatchSize), next ? upcoming!.batch.size : 0);
     await this.command(Command.Gradients, n, batch);
     await this.command(Command.Adam, n);
     this.parity = this.parity === 0 ? 1 : 0;
@@ -146,8 +164,40 @@ export class PartCoordinator {
     return true;
   }
 
-  /** Copies the batch, its warp and the Adam scalars into batch slot `slot`; returns the batch size. */
-  private handOver(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp: BatchWarp | undefined, slot: number): number {
+  /**
+   * The staging area holding `batch` when the previous step staged it (it must be that batch, with a warp
+   * of the same stride), else undefined; either way nothing stays staged.
+   */
+  private takeStaged(batch: Batch, warp: BatchWarp | undefined): { area: number; stride: number } | undefined {
+    const staged = this.staged;
+    this.staged = undefined;
+    if (!staged) return undefined;
+    const same = staged.labels.length === batch.size && staged.labels.every((label, i) => label === batch.labels[i]) && staged.stride === (warp?.stride ?? 0);
+    if (!same) throw new Error(`${this.options.what}: a step must bring the batch (and warp) staged by the step before it`);
+    return staged;
+  }
+
+  /**
+   * Copies `upcoming` (images, warp parameters, labels) into the other staging area than last time (the
+   * current step's images may be in that one, and threads may still be warping in it), every image not
+   * yet warped; returns that area.
+   */
+  private stage(upcoming: UpcomingBatch): { area: number } {
+    const { batch, warp } = upcoming;
+    const n = batch.size;
+    if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
+    if (warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
+    const area = (this.lastArea = 1 - this.lastArea);
+    const views = this.staging[area];
+    views.images.set(batch.images.subarray(0, n * PIXELS));
+    views.warp.set(warp.params.subarray(0, n * warp.stride));
+    views.state.fill(ImageState.Raw, 0, n);
+    this.staged = { area, stride: warp.stride, labels: batch.labels.slice(0, n) };
+    return { area };
+  }
+
+  /** Copies the batch (its images unless staged), its warp and the Adam scalars into batch slot `slot`; returns the batch size. */
+  private handOver(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp: BatchWarp | undefined, slot: number, imagesStaged = false): number {
     const n = batch.size;
     if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
     if (warp && warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
@@ -157,7 +207,7 @@ export class PartCoordinator {
     if (this.threads.count > 0) {
       // The threads' shares go through shared memory; a part the driver runs reads the batch itself.
       const first = this.main ? batchShare(n, this.shared.parts, 1).start : 0;
-      views.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
+      if (!imagesStaged) views.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
       views.labels.set(batch.labels.subarray(first, n), first);
     }
     views.scalars[STEP_SIZE_SLOT] = stepSize;

@@ -10,19 +10,25 @@
  * gradient, and publish the entries the other parts update. Adam: add up every part's share of this
  * part's slice (in part order, so the sum does not depend on timing), update the slice, and publish the
  * new values, which every part copies in before its next Gradients.
+ *
+ * Augmentation: a part warps its share of the batch before its gradient. When the driver staged the next
+ * step's batch with this one (shared.ts staging areas), any part that would otherwise wait (for the other
+ * parts' gradients, or for the next command) warps that batch's images in place meanwhile, one at a time,
+ * claimed atomically; next step each part warps only what is left of its share. Who warps an image never
+ * changes its pixels, so the run is the same bit for bit.
  */
 import {
   BATCH_COUNT, BIAS_CORRECTION2_SQRT, CORRECT, FLAT_M, FLAT_PARAM, FLAT_V, LABEL, LOSS_SUM, PIXELS,
   STEP_SIZE, gradOf, next,
 } from '../../../graph/contract.js';
-import { warpImagesInto } from '../../augment.js';
+import { warpImages, warpImagesInto } from '../../augment.js';
 import { type FlatAdamSlice, flatAdam } from './flat-adam.js';
 import type { Binding, BindingKind, BindingSession, Feeds, OutputArrays } from '../../../runtime/binding/types.js';
 import type { DataInputSpec } from '../state.js';
 import { type FlatLayout, viewOf } from './layout.js';
 import {
-  BC2_SLOT, Command, Field, type Range, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, batchShare, correctSlot, fieldSlot,
-  lossSumSlot, paramSlice, reached, slotViews,
+  BC2_SLOT, Command, Field, ImageState, type Range, STAGING_AREAS, STEP_SIZE_SLOT, type SharedBuffers, Slot, type SlotViews, type StagingViews,
+  batchShare, correctSlot, fieldSlot, lossSumSlot, paramSlice, reached, slotViews, stagingViews,
 } from './shared.js';
 
 /** Polls of the Arrived counter before sleeping on it: the parts usually finish their gradients together. */
@@ -66,7 +72,7 @@ export class Part {
   private readonly adamSlices: [FlatAdamSlice, FlatAdamSlice];
   private readonly batchTensors = new Map<number, Feeds>();
   private readonly view: {
-    control: Int32Array; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[]; slots: SlotViews[];
+    control: Int32Array; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[]; slots: SlotViews[]; staging: StagingViews[];
   };
   /** Step commands this part has run (the Arrived counter reaches parts × this at each one's barrier). */
   private steps = 0;
@@ -85,6 +91,7 @@ export class Part {
       params: new Float32Array(shared.params), m: new Float32Array(shared.m), v: new Float32Array(shared.v),
       grads: Array.from({ length: parts }, (_, k) => new Float32Array(shared.grads, k * total * 4, total)),
       slots: Array.from({ length: shared.slots }, (_, k) => slotViews(shared, k)),
+      staging: Array.from({ length: STAGING_AREAS }, (_, k) => stagingViews(shared, k)),
     };
     this.m = [this.view.m.slice(this.slice.start, this.slice.end), new Float32Array(length)];
     this.v = [this.view.v.slice(this.slice.start, this.slice.end), new Float32Array(length)];
@@ -145,18 +152,16 @@ export class Part {
    */
   async run(command: Command, slot: number, sequence: number, parity: 0 | 1, batchSize: number, images?: Float32Array, labels?: Int32Array): Promise<void> {
     const views = this.view.slots[slot];
-    if (command === Command.Gradients) await this.gradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
-    else if (command === Command.Adam) await this.update(views, parity);
+    if (command === Command.Gradients) {
+      await this.arrivingGradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
+      const everyone = this.shared.parts * this.steps;
+      this.warpAhead(slot, () => reached(Atomics.load(this.view.control, Slot.Arrived), everyone));
+    } else if (command === Command.Adam) await this.update(views, parity);
     else if (command === Command.Step) {
       // A step handed over while the previous one ran starts from the parameters every part published at
       // its end: wait for all of them (at once when the driver waited for that step).
       this.waitForCount(Slot.Done, this.shared.parts * (sequence - 1));
-      this.steps++;
-      try {
-        await this.gradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
-      } finally {
-        this.arrive();  // even after a failure, so that the other parts do not wait for this one forever
-      }
+      await this.arrivingGradients(views, parity, batchSize, images ?? views.images, labels ?? views.labels, slot);
       this.waitForCount(Slot.Arrived, this.shared.parts * this.steps);
       await this.update(views, parity);
     }
@@ -177,6 +182,54 @@ export class Part {
     await this.adam?.release();
   }
 
+  /** gradients, then counts this part as arrived (on the Arrived counter), even after a failure, so that no part waits for it forever. */
+  private async arrivingGradients(views: SlotViews, parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array, slot: number): Promise<void> {
+    this.steps++;
+    try {
+      await this.gradients(views, parity, batchSize, images, labels, slot);
+    } finally {
+      this.arrive();
+    }
+  }
+
+  /**
+   * Until `stop()` (asked before each image), warps images of the next step's batch (staged with the step
+   * of batch slot `slot`: Field.NextStaged) in place, one at a time, the other parts' shares first: for
+   * time this part would otherwise spend waiting, for the other parts' gradients (run) or for the next
+   * command (serve-part.ts). Whatever is left, each part warps for its own share next step.
+   */
+  warpAhead(slot: number, stop: () => boolean): void {
+    const c = this.view.control;
+    const area = Atomics.load(c, fieldSlot(slot, Field.NextStaged));
+    const stride = Atomics.load(c, fieldSlot(slot, Field.WarpStride));
+    if (area === 0 || stride === 0) return;
+    const staging = this.view.staging[area - 1];
+    const { parts } = this.shared;
+    const size = Atomics.load(c, fieldSlot(slot, Field.NextBatchSize));
+    for (let k = 1; k <= parts; k++) {
+      const share = batchShare(size, parts, (this.index + k) % parts);
+      for (let i = share.start; i < share.end; i++) {
+        if (stop()) return;
+        if (Atomics.compareExchange(staging.state, i, ImageState.Raw, ImageState.Warping) !== ImageState.Raw) continue;
+        warpImages(staging.images, staging.warp, stride, i, i + 1);
+        Atomics.store(staging.state, i, ImageState.Warped);
+      }
+    }
+  }
+
+  /**
+   * Makes images [start, end) of a staging area warped: warps those no part has taken, and waits for
+   * those another part is warping (a few microseconds each).
+   */
+  private finishWarping(staging: StagingViews, start: number, end: number, stride: number): void {
+    for (let i = start; i < end; i++) {
+      if (Atomics.compareExchange(staging.state, i, ImageState.Raw, ImageState.Warping) !== ImageState.Raw) continue;
+      warpImages(staging.images, staging.warp, stride, i, i + 1);
+      Atomics.store(staging.state, i, ImageState.Warped);
+    }
+    for (let i = start; i < end; i++) while (Atomics.load(staging.state, i) !== ImageState.Warped);
+  }
+
   private async gradients(views: SlotViews, parity: 0 | 1, batchSize: number, images: Float32Array, labels: Int32Array, slot: number): Promise<void> {
     const { parts } = this.shared;
     const set = this.params[parity];
@@ -188,11 +241,19 @@ export class Part {
     const share = batchShare(batchSize, parts, this.index);
     const n = share.end - share.start;
     if (n > 0) {
-      const own = images.subarray(share.start * PIXELS, share.end * PIXELS);
-      // Augmentation: this part warps its own share into its buffer, by the parameters the main thread drew for it.
       const stride = Atomics.load(this.view.control, fieldSlot(slot, Field.WarpStride));
-      if (stride > 0) warpImagesInto(own, views.warp.subarray(share.start * stride, share.end * stride), stride, n, this.images);
-      else this.images.set(own);
+      const staged = Atomics.load(this.view.control, fieldSlot(slot, Field.Staged));
+      if (staged > 0) {
+        // Handed over a step early: the parts have been warping it in place while they waited.
+        const staging = this.view.staging[staged - 1];
+        if (stride > 0) this.finishWarping(staging, share.start, share.end, stride);
+        this.images.set(staging.images.subarray(share.start * PIXELS, share.end * PIXELS));
+      } else {
+        const own = images.subarray(share.start * PIXELS, share.end * PIXELS);
+        // Augmentation: this part warps its own share into its buffer, by the parameters the main thread drew for it.
+        if (stride > 0) warpImagesInto(own, views.warp.subarray(share.start * stride, share.end * stride), stride, n, this.images);
+        else this.images.set(own);
+      }
       this.labels.set(labels.subarray(share.start, share.end));
       this.scalars.count[0] = batchSize;
       await this.gradient.run({ ...this.gradientFeeds[parity], ...this.batchFeeds(n) }, this.gradientOutputs);
@@ -221,7 +282,7 @@ export class Part {
     if (this.shared.parts > 1) this.view.params.set(this.params[1 - parity].subarray(start, end), start);
   }
 
-  /** Counts this part's gradient as published (Step). */
+  /** Counts this part's gradient as published. */
   private arrive(): void {
     Atomics.add(this.view.control, Slot.Arrived, 1);
     Atomics.notify(this.view.control, Slot.Arrived);

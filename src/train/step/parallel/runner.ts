@@ -26,7 +26,7 @@ import { loadBinding } from '../../../runtime/binding/load.js';
 import { BINDING_KINDS, type BindingKind } from '../../../runtime/binding/types.js';
 import { checkThreads, defaultThreads } from '../../../runtime/threads.js';
 import { trace } from '../../../util/trace.js';
-import type { BatchWarp, StepResult, TrainStepRunner } from '../runner.js';
+import type { BatchWarp, StepResult, TrainStepRunner, UpcomingBatch } from '../runner.js';
 import { type HostState, type StateSource, dataInputOf, pairedInputs } from '../state.js';
 import { PartCoordinator, sharedState } from './coordinator.js';
 import { flatLayout } from './layout.js';
@@ -177,10 +177,11 @@ export class ParallelCpuRunner implements TrainStepRunner {
 
   /**
    * One Adam step on `batch` (at most maxBatch images) with the given step size and bias correction;
-   * with `warp`, every part warps its own share of the images first (the main thread only its own).
+   * with `warp`, every part warps its own share of the images first (the main thread only its own);
+   * `upcoming` is warped by the threads while they wait for each other (TrainStepRunner.step).
    */
-  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp): Promise<StepResult> {
-    return this.coordinator.step(batch, stepSize, biasCorrection2Sqrt, warp);
+  step(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp?: BatchWarp, upcoming?: UpcomingBatch): Promise<StepResult> {
+    return this.coordinator.step(batch, stepSize, biasCorrection2Sqrt, warp, upcoming);
   }
 
   /** The state in the train-step model's order: parameters, then Adam's m, then v. */

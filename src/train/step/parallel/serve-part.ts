@@ -1,7 +1,8 @@
 /**
  * The loop a worker of the data-parallel step runs, in a Node worker thread (worker.ts) or a Web Worker
  * (the page's web/src/train-worker.ts): wait for the next command on the shared control array, run it on
- * this thread's Part, count itself done. Pure code: the page's workers load this file too.
+ * this thread's Part, count itself done, and until the next command comes, warp images staged for the
+ * next step (Part.warpAhead). Pure code: the page's workers load this file too.
  */
 import type { Part } from './part.js';
 import { Command, Field, Slot, fieldSlot, reached } from './shared.js';
@@ -30,5 +31,7 @@ export async function serveCommands(part: Part, control: Int32Array, failed: (me
     }
     Atomics.add(control, Slot.Done, 1);
     Atomics.notify(control, Slot.Done);
+    // While the driver prepares the next command, warp the next step's images if it staged them.
+    part.warpAhead(slot, () => reached(Atomics.load(control, Slot.Sequence), sequence + 1));
   }
 }

@@ -49,11 +49,20 @@ export const Field = {
   Parity: 1,
   /** Images in the command's batch. */
   BatchSize: 2,
-  /** Warp parameters per image in the slot's `warp` (augment.ts paramsPerImage), 0: none. */
+  /**
+   * Warp parameters per image (augment.ts paramsPerImage), 0: none; in the slot's `warp`, or, for a step
+   * with staged batches, in the staging areas' (one stride for both).
+   */
   WarpStride: 3,
+  /** 1 + the staging area (StagingViews) that already holds this step's images, else 0. */
+  Staged: 4,
+  /** 1 + the staging area holding the next step's images, to warp while waiting for the other parts, else 0. */
+  NextStaged: 5,
+  /** Images in the next step's batch, when NextStaged. */
+  NextBatchSize: 6,
 } as const;
 const COUNTERS = 4;
-const FIELDS = 4;
+const FIELDS = 7;
 
 /**
  * Whether Int32 counter value `count` has reached `target` (a count of the same thing as a plain number):
@@ -90,7 +99,18 @@ export interface SharedBuffers {
   readonly labels: SharedArrayBuffer;
   /** Per slot, float64: the batch's augmentation warp parameters (augment.ts drawAffine), image by image; each part warps its own share. */
   readonly warp: SharedArrayBuffer;
+  /**
+   * Two staging areas (StagingViews) for a batch handed over one step early, whose images any part warps
+   * in place while it would otherwise wait for the others.
+   */
+  readonly staging: { readonly images: SharedArrayBuffer; readonly warp: SharedArrayBuffer; readonly state: SharedArrayBuffer };
 }
+
+/** Staging areas in SharedBuffers.staging: the one for the next step and the one of the step running. */
+export const STAGING_AREAS = 2;
+
+/** Image states in a staging area's `state`. */
+export const ImageState = { Raw: 0, Warping: 1, Warped: 2 } as const;
 
 export function allocateShared(parts: number, maxBatch: number, paramCount: number, slots: 1 | 2 = 1): SharedBuffers {
   const f32 = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n * 4);
@@ -103,6 +123,11 @@ export function allocateShared(parts: number, maxBatch: number, paramCount: numb
     images: f32(slots * maxBatch * PIXELS),
     labels: f32(slots * maxBatch),
     warp: new SharedArrayBuffer(slots * maxBatch * MAX_PARAMS_PER_IMAGE * 8),
+    staging: {
+      images: f32(STAGING_AREAS * maxBatch * PIXELS),
+      warp: new SharedArrayBuffer(STAGING_AREAS * maxBatch * MAX_PARAMS_PER_IMAGE * 8),
+      state: f32(STAGING_AREAS * maxBatch),
+    },
   };
 }
 
@@ -130,6 +155,22 @@ export function slotViews(shared: SharedBuffers, slot: number): SlotViews {
     images: new Float32Array(shared.images, slot * maxBatch * PIXELS * 4, maxBatch * PIXELS),
     labels: new Int32Array(shared.labels, slot * maxBatch * 4, maxBatch),
     warp: new Float64Array(shared.warp, slot * maxBatch * MAX_PARAMS_PER_IMAGE * 8, maxBatch * MAX_PARAMS_PER_IMAGE),
+  };
+}
+
+/** Staging area `area`: the batch's images (warped in place), their warp parameters and each image's ImageState. */
+export interface StagingViews {
+  readonly images: Float32Array;
+  readonly warp: Float64Array;
+  readonly state: Int32Array;
+}
+
+export function stagingViews(shared: SharedBuffers, area: number): StagingViews {
+  const { maxBatch, staging } = shared;
+  return {
+    images: new Float32Array(staging.images, area * maxBatch * PIXELS * 4, maxBatch * PIXELS),
+    warp: new Float64Array(staging.warp, area * maxBatch * MAX_PARAMS_PER_IMAGE * 8, maxBatch * MAX_PARAMS_PER_IMAGE),
+    state: new Int32Array(staging.state, area * maxBatch * 4, maxBatch),
   };
 }
 
