@@ -51,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
+      if (error.code === 'commander.help') return error.exitCode; // no command: the help is already out, on stderr
       process.stderr.write(`onnx-lenet: ${error.message.replace(/^error: /, '')}\n`);
       return error.exitCode || 2;
     }

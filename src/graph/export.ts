@@ -93,10 +93,11 @@ export function buildModels(params: Params, options: ModelOptions = {}): Record<
 }
 
 /**
- * What makes `file` a trained model that build-graph must not replace unasked: `train` metadata in it
- * (epochs, test accuracy), or a checkpoint beside it. Undefined when it is missing or untrained.
+ * What makes `file` a trained model that build-graph (or a new `train` run) must not replace unasked:
+ * `train` metadata in it (epochs, test accuracy), or its checkpoint beside it. Undefined when it is
+ * missing or untrained.
  */
-async function trainedModelAt(file: string): Promise<string | undefined> {
+export async function trainedModelAt(file: string, checkpoint = path.join(path.dirname(file), 'lenet.ckpt')): Promise<string | undefined> {
   const bytes = await fsp.readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
   try {
@@ -109,7 +110,6 @@ async function trainedModelAt(file: string): Promise<string | undefined> {
   } catch {
     // not a model we can read: judged by its neighbours below
   }
-  const checkpoint = path.join(path.dirname(file), 'lenet.ckpt');
   return (await fsp.stat(checkpoint).catch(() => undefined)) ? `it has a training checkpoint beside it (${checkpoint})` : undefined;
 }
 

@@ -64,7 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let modelBytes: Uint8Array | undefined;
   // With a sweep to show, a missing model only costs the page its predictions; a wrong one is still an error.
   if (sweep !== undefined && statSafe(model) === undefined) {
-    warnings.push(`model not found: ${options.model} (build it with: onnx-lenet build-graph --out models); the page cannot predict`);
+    warnings.push(`model not found: ${options.model} (train one with: onnx-lenet train, or write an untrained one with: onnx-lenet build-graph --out models); the page cannot predict`);
   } else {
     modelBytes = checkServedModel(options.model, model);
   }
@@ -106,7 +106,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 /** The model must be a regular file holding an ONNX model with the inference contract; else a one-line error. Returns its bytes. */
 function checkServedModel(given: string, model: string): Uint8Array {
   const info = statSafe(model);
-  if (info === undefined) throw new Error(`model not found: ${given} (build it with: onnx-lenet build-graph --out models)`);
+  if (info === undefined) throw new Error(`model not found: ${given} (train one with: onnx-lenet train, or write an untrained one with: onnx-lenet build-graph --out models)`);
   if (!info.isFile()) throw new Error(`--model ${given} is not a file; give an ONNX model such as models/lenet.onnx`);
   const bytes = readFileSync(model);
   checkInferenceContract(given, bytes);

@@ -9,7 +9,7 @@ import { type Batch, BatchIterator } from '../data/batches.js';
 import { type Dataset, type DatasetName, DATASET_NAMES, type Split, loadDataset, splitFingerprint } from '../data/dataset.js';
 import { carveValidation } from '../data/split.js';
 import { adamScalars } from '../graph/contract.js';
-import { MODEL_FILES, exportedModel } from '../graph/export.js';
+import { MODEL_FILES, exportedModel, trainedModelAt } from '../graph/export.js';
 import { METADATA_KEYS } from '../graph/metadata.js';
 import { buildInferenceModel } from '../graph/models.js';
 import { asParams, initParameters } from '../graph/params.js';
@@ -144,6 +144,13 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
     throw new Error(`the trained model '${files.model}' would replace the initial weights make-trainable wrote; give another --out`);
   }
   await recoverOutputSet(outDir);
+  // A trained model in --out belongs to the run that made it: only that run (--resume its checkpoint) or --force replaces it.
+  const continuing = options.resume !== undefined && path.resolve(options.resume) === path.resolve(files.checkpoint);
+  const trained = continuing || options.force === true ? undefined : await trainedModelAt(files.model, files.checkpoint);
+  if (trained !== undefined) {
+    throw new Error(`'${files.model}' is a trained model (${trained}); this run would replace it. ` +
+      `Continue it with --resume ${files.checkpoint}, train into another --out, or replace it with --force`);
+  }
   const requested = { ...resolveOptions(options, resumed?.options), ...(generic ? { model: generic.files.train } : {}) };
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
   const initial = resumed ? { state: resumed.state } : { params: generic ? generic.initial : initParameters(dataRng) };

@@ -80,6 +80,11 @@ export interface TrainOptions extends Partial<ResumableOptions> {
    * session of its train step; writes `<stem>.onnx` and `<stem>.ckpt` (default folder: `trained` beside it).
    */
   readonly model?: string;
+  /**
+   * Replace a trained model already in `outDir` (one with `train` metadata or its checkpoint beside it)
+   * that this run does not continue (`resume`); without it such a run is refused before it starts.
+   */
+  readonly force?: boolean;
   /** Stop (with a checkpoint) after this many steps in all; for smoke tests and benchmarks. */
   readonly maxSteps?: number;
   /** When aborted, training stops after the current step and writes a checkpoint. */

@@ -141,6 +141,6 @@ describe('train({ validation })', () => {
     expect(Math.abs(info!.validationCount! - 200)).toBeLessThanOrEqual(5);
     expect(result.history[0].validationAccuracy).toBeGreaterThan(0);
     expect(result.history[0].validationLoss).toBeGreaterThan(0);
-    await expect(train({ dataDir, epochs: 1, outDir, validation: { fraction: 1.5, seed: 0 } })).rejects.toThrow(/validation fraction must be in \(0, 1\)/);
+    await expect(train({ dataDir, epochs: 1, outDir: tempDir(), validation: { fraction: 1.5, seed: 0 } })).rejects.toThrow(/validation fraction must be in \(0, 1\)/);
   });
 });

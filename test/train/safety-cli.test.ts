@@ -71,13 +71,21 @@ describe('a trained model is not replaced without asking', () => {
     expect(JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8'))).toMatchObject({ step: 8, epochs: [{ epoch: 1 }, { epoch: 2 }] });
   }, 90_000);
 
-  test('row 3: Ctrl-C before the first step leaves the trained set as it was (exit 130)', async () => {
+  test('a new run into a folder holding a trained model is refused before it starts, unless it continues that run or --force', async () => {
+    const before = await snapshot(trained);
+    const r = await runCli(['train', '--data-dir', data, '--epochs', '1', '--threads', '1', '--out', trained], { env });
+    expectOneLineError(r, /lenet\.onnx' is a trained model \(trained for \d+ epochs? on .*\); this run would replace it\. Continue it with --resume .*lenet\.ckpt, train into another --out, or replace it with --force/);
+    expect(r.stdout).not.toContain('Training');
+    expect(await snapshot(trained)).toEqual(before);
+  }, 60_000);
+
+  test('row 3: Ctrl-C before the first step leaves the trained set as it was, even with --force (exit 130)', async () => {
     const before = await snapshot(trained);
     const outcomes: string[] = [];
     // SIGINT 0.3 s after the start; until the CLI has its handler, Node dies of the signal: try a bit later.
     // A cold cache makes start-up (sessions, then decoding mnist-sample) last well over a second.
     for (let delay = 300; delay <= 6000 && !outcomes.includes('130 nothing written'); delay += 400) {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/onnx-lenet.js'), 'train', '--dataset', 'mnist-sample', '--threads', '1', '--out', trained], {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/onnx-lenet.js'), 'train', '--dataset', 'mnist-sample', '--threads', '1', '--out', trained, '--force'], {
         cwd: work, env: { ...process.env, ...env, XDG_CACHE_HOME: path.join(work, `cold-cache-${delay}`) }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -114,7 +122,7 @@ describe('bad or empty data is an error; --out and the data folder stay as they 
     const dir = await idxFolder(path.join(work, name.replace(/\W+/g, '-')), train, testCount, labelOf);
     const dataBefore = await snapshot(dir);
     const before = await snapshot(trained);
-    const r = await runCli(['train', '--data-dir', dir, '--epochs', '1', '--threads', '1', '--out', trained], { env });
+    const r = await runCli(['train', '--data-dir', dir, '--epochs', '1', '--threads', '1', '--out', trained, '--force'], { env });
     expectOneLineError(r, message);
     expect(r.stderr).not.toContain('mnist-sample');
     const e = await runCli(['eval', path.join(trained, 'lenet.onnx'), '--data-dir', dir, '--threads', '1'], { env });

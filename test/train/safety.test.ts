@@ -45,11 +45,13 @@ describe('train: the output folder and resuming', () => {
     await train({ dataDir: data, epochs: 1, batchSize: 64, threads: 1, outDir: trained });
   }, 120_000);
 
-  test('row 3: stopped before the first step, nothing in --out changes (a trained set stays)', async () => {
+  test('row 3: a trained set in --out is not replaced unasked; stopped before the first step, nothing in --out changes even with force', async () => {
     const before = await snapshot(trained);
+    await expect(train({ dataDir: data, epochs: 1, threads: 1, outDir: trained })).rejects.toThrow(/is a trained model .*; this run would replace it/);
+    expect(await snapshot(trained)).toEqual(before);
     const controller = new AbortController();
     controller.abort();
-    const result = await train({ dataDir: data, epochs: 3, batchSize: 64, threads: 1, outDir: trained, signal: controller.signal });
+    const result = await train({ dataDir: data, epochs: 3, batchSize: 64, threads: 1, outDir: trained, signal: controller.signal, force: true });
     expect(result).toMatchObject({ interrupted: true, saved: false, step: 0 });
     expect(await snapshot(trained)).toEqual(before);
     const fresh = path.join(work, 'fresh-never');

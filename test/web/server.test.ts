@@ -122,7 +122,7 @@ describe('serve: start-up errors', () => {
 
   test('a missing model is named, with how to build it', async () => {
     await expect(startServer({ model: 'nowhere/lenet.onnx', port: 0, host: '127.0.0.1' })).rejects.toThrow(
-      'model not found: nowhere/lenet.onnx (build it with: onnx-lenet build-graph --out models)',
+      'model not found: nowhere/lenet.onnx (train one with: onnx-lenet train, or write an untrained one with: onnx-lenet build-graph --out models)',
     );
   });
 

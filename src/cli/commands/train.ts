@@ -31,6 +31,7 @@ interface TrainCliOptions extends RecipeOptions {
   readonly recipe?: RecipeName;
   readonly target: GraphTargetName;
   readonly maxSteps?: number;
+  readonly force?: boolean;
   readonly jsonMetrics?: string;
   readonly model?: string;
 }
@@ -112,9 +113,10 @@ export function trainCommand(): Command {
     .option('--threads <n>', 'CPU threads; each batch is split across them (default: one per core, at most 4; never more than the cores or the batch size)', parsePositiveInt)
     .option('-o, --out <dir>', 'folder for lenet.onnx, lenet.ckpt and metrics.json (default: the --resume checkpoint\'s folder, else models)')
     .option('--resume <checkpoint>', 'continue a stopped run from its checkpoint (e.g. models/lenet.ckpt), with its options')
+    .option('--force', 'replace a trained model already in the output folder (without it, train refuses to start there)')
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default constant)').choices(LR_SCHEDULES))
     .option('--warmup-epochs <n>', 'linear learning-rate warm-up over this many epochs before the schedule (default 0)', parseNonNegativeNumber)
-    .option('--augment', 'augment the training images: random shifts (by default of up to 2 whole pixels), rotations and scaling')
+    .option('--augment', 'augment the training images: random whole-pixel shifts (up to --augment-shift); with --augment-rotate, --augment-scale or --augment-elastic > 0, a random affine warp instead')
     .option('--no-augment', 'no augmentation (e.g. to take it out of --recipe strong)')
     .option('--augment-shift <px>', 'largest shift, pixels (default 2)', parseNonNegativeNumber)
     .option('--augment-rotate <deg>', 'largest rotation, degrees (default 0; > 0 makes the shift continuous, bilinear)', parseNonNegativeNumber)
@@ -139,7 +141,7 @@ export function trainCommand(): Command {
           epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, dataset: opts.dataset, dataDir: opts.dataDir,
           fallback: opts.fallback, ep: opts.ep, threads: opts.threads, outDir: opts.out, resume: opts.resume,
           recipe: opts.recipe, lrSchedule: opts.lrSchedule, warmupEpochs: opts.warmupEpochs, augment: opts.augment,
-          augmentShift: opts.augmentShift, augmentRotate: opts.augmentRotate, augmentScale: opts.augmentScale, augmentElastic: opts.augmentElastic, target: opts.target, maxSteps: opts.maxSteps, signal: stop.signal, model: opts.model,
+          augmentShift: opts.augmentShift, augmentRotate: opts.augmentRotate, augmentScale: opts.augmentScale, augmentElastic: opts.augmentElastic, target: opts.target, maxSteps: opts.maxSteps, force: opts.force, signal: stop.signal, model: opts.model,
         }, cliReporter(stepRows, opts.threads));
         if (result.interrupted && !result.saved) {
           process.stdout.write(`Stopped before the first step; nothing was written (${path.dirname(result.files.model)} is as it was)\n`);
