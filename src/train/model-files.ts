@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { hostTensor } from '../autodiff/source.js';
+import { ADAM_LR, LABEL, SGD_LR } from '../graph/contract.js';
 import { withMetadata } from '../graph/metadata.js';
 import { type ModelProto, decodeModel, encodeModel, onnx } from '../graph/proto.js';
 
@@ -60,9 +61,27 @@ export async function trainableModelFiles(model: string): Promise<TrainableModel
   };
 }
 
+/**
+ * `train --model` feeds Adam's step size and bias correction, and integer class labels: a train step made
+ * with another optimizer or loss needs other inputs. An error naming the option it was made with, else
+ * nothing. Reading the model also refuses a damaged file before anything starts.
+ */
+function checkTrainContract(train: Uint8Array, file: string): void {
+  const inputs = decodeModel(train, file).graph?.input ?? [];
+  const names = new Set(inputs.map((i) => i.name));
+  const label = inputs.find((i) => i.name === LABEL);
+  const made = names.has(SGD_LR) ? '--optimizer sgd' : names.has(ADAM_LR) ? '--optimizer adamw'
+    : label && label.type?.tensorType?.elemType !== onnx.TensorProto.DataType.INT64 && label.type?.tensorType?.elemType !== onnx.TensorProto.DataType.INT32 ? '--loss mse' : undefined;
+  if (made !== undefined) {
+    throw new Error(`--model '${file}' was made with make-trainable ${made}; train trains make-trainable's default (Adam, --loss cross-entropy, class labels): ` +
+      'make it again without that option, or run its train step in your own loop');
+  }
+}
+
 export async function loadTrainableModel(model: string): Promise<TrainableModel> {
   const files = await trainableModelFiles(model);
   const [train, evalBytes, inferenceBytes] = await Promise.all([files.train, files.eval, files.inference].map((f) => fsp.readFile(f)));
+  checkTrainContract(train, files.train);
   const inference = decodeModel(inferenceBytes, files.inference);
   const initial: Record<string, Float32Array> = {};
   for (const t of inference.graph?.initializer ?? []) {

@@ -49,6 +49,28 @@ describe('make-trainable', () => {
     expect(io.outputs.map((o) => o.name)).toContain('loss');
   });
 
+  test.each([
+    { made: ['--optimizer', 'sgd'], name: '--optimizer sgd' },
+    { made: ['--optimizer', 'adamw', '--weight-decay', '0.01'], name: '--optimizer adamw' },
+    { made: ['--loss', 'mse'], name: '--loss mse' },
+    { made: [] as string[], name: 'a damaged file' },
+  ])('train --model on a train step made with $name: one error line before anything starts', async ({ made, name }) => {
+    const out = path.join(dir, `contract-${name.replace(/\W+/g, '-')}`);
+    await fsp.mkdir(out);
+    await fsp.writeFile(path.join(out, 'lenet.onnx'), encodeModel(buildInferenceModel(initParameters(0))));
+    const m = await run(['make-trainable', path.join(out, 'lenet.onnx'), '--out', out, ...made]);
+    expect(m.code, m.stderr).toBe(0);
+    const trainFile = path.join(out, 'lenet.train.onnx');
+    if (made.length === 0) await fsp.writeFile(trainFile, (await fsp.readFile(trainFile)).subarray(0, 100));
+    const r = await run(['train', '--model', trainFile, '--dataset', 'mnist-sample', '--epochs', '1', '--threads', '1', '--out', path.join(out, 'trained')]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(made.length === 0 ? /lenet\.train\.onnx/ : new RegExp(`was made with make-trainable ${name}; train trains make-trainable's default`));
+    expect(r.stdout).not.toContain('Training');
+    await expect(fsp.readdir(path.join(out, 'trained'))).rejects.toThrow(/ENOENT/);
+  });
+
   test('an op without a rule: one error line naming the op and node, exit ≠ 0, nothing written', async () => {
     const tape = new Tape('odd');
     const x = tape.input('x', 'float32', ['N', 4]);
