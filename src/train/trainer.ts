@@ -152,6 +152,11 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
       `Continue it with --resume ${files.checkpoint}, train into another --out, or replace it with --force`);
   }
   const requested = { ...resolveOptions(options, resumed?.options), ...(generic ? { model: generic.files.train } : {}) };
+  const idleRanges = (['augmentShift', 'augmentRotate', 'augmentScale', 'augmentElastic'] as const).filter((k) => options[k] !== undefined);
+  if (!requested.augment && idleRanges.length > 0) {
+    const flags = idleRanges.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    reporter.onWarning?.(`${flags} ha${idleRanges.length === 1 ? 's' : 've'} no effect without --augment (this run does not augment)`);
+  }
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
   const initial = resumed ? { state: resumed.state } : { params: generic ? generic.initial : initParameters(dataRng) };
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));

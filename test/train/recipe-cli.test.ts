@@ -30,6 +30,18 @@ describe('train --recipe and its options on the command line', () => {
     }
   });
 
+  test('a warp range without --augment is said to do nothing; one epoch is "1 epoch"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onnx-lenet-recipe-cli-'));
+    try {
+      const r = await runCli(['train', '--dataset', 'mnist-sample', '--augment-rotate', '10', '--augment-elastic', '1', '--epochs', '1', '--max-steps', '1', '--threads', '1', '--out', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('--augment-rotate, --augment-elastic have no effect without --augment (this run does not augment)');
+      expect(r.stdout).toMatch(/recipe seed: 1 epoch, batch 64/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help names each recipe with its values', async () => {
     const r = await runCli(['train', '--help']);
     expect(r.code).toBe(0);

@@ -68,7 +68,7 @@ function cliReporter(stepRows?: string[], requestedThreads?: number): TrainRepor
       const resumed = info.resumedAt ? `, resuming at epoch ${info.resumedAt.epoch + 1} step ${info.resumedAt.step}` : '';
       process.stdout.write(
         `Training ${info.model ?? 'LeNet-5'} on ${info.dataset} (${int(info.trainCount)} train / ${int(info.testCount)} test, ${info.source})\n` +
-          `  recipe ${o.recipe}: ${o.epochs} epochs, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
+          `  recipe ${o.recipe}: ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}, batch ${o.batchSize}, Adam lr ${o.lr}${o.lrSchedule !== 'constant' ? ` (${o.lrSchedule})` : ''}` +
           `${o.warmupEpochs > 0 ? `, warm-up ${o.warmupEpochs} epoch${o.warmupEpochs === 1 ? '' : 's'}` : ''}${o.augment ? `, augmented (${augmentText(o)})` : ''}, seed ${o.seed}, ${info.ep.toUpperCase()}` +
           `${info.threads !== undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}${resumed}\n`,
       );
