@@ -30,6 +30,15 @@ const FLAGS: Readonly<Record<keyof ResumableOptions, string>> = {
 };
 
 /**
+ * The warp-range options `given` that `run` does not use because it does not augment, as flags
+ * (`--augment-rotate`, …): empty when there are none.
+ */
+export function unusedAugmentFlags(given: TrainOptions, run: ResumableOptions): string[] {
+  if (run.augment) return [];
+  return (['augmentShift', 'augmentRotate', 'augmentScale', 'augmentElastic'] as const).filter((k) => given[k] !== undefined).map((k) => FLAGS[k]);
+}
+
+/**
  * Resuming continues the checkpoint's run: an option given that differs from the checkpoint's is an
  * error naming each one, not silently ignored. `epochs` may change (raise it to train longer) and
  * `dataDir` may (the data may have moved; the checkpoint's data fingerprint guards what is read).

@@ -24,7 +24,7 @@ import { BatchAugmenter } from './augmenter.js';
 import { type Checkpoint, type TrainProgress, encodeCheckpoint, readCheckpoint } from './checkpoint.js';
 import { commitOutputSet, recoverOutputSet } from './output-set.js';
 import { Evaluator } from '../infer/evaluator.js';
-import { augmentRange, resolveOptions } from './options.js';
+import { augmentRange, resolveOptions, unusedAugmentFlags } from './options.js';
 import { learningRate } from './schedule.js';
 import { type TrainableModel, loadTrainableModel, trainedModelBytes } from './model-files.js';
 import { createStepRunner } from './step/create.js';
@@ -152,11 +152,8 @@ export async function train(options: TrainOptions = {}, reporter: TrainReporter 
       `Continue it with --resume ${files.checkpoint}, train into another --out, or replace it with --force`);
   }
   const requested = { ...resolveOptions(options, resumed?.options), ...(generic ? { model: generic.files.train } : {}) };
-  const idleRanges = (['augmentShift', 'augmentRotate', 'augmentScale', 'augmentElastic'] as const).filter((k) => options[k] !== undefined);
-  if (!requested.augment && idleRanges.length > 0) {
-    const flags = idleRanges.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
-    reporter.onWarning?.(`${flags} ha${idleRanges.length === 1 ? 's' : 've'} no effect without --augment (this run does not augment)`);
-  }
+  const unused = unusedAugmentFlags(options, requested);
+  if (unused.length > 0) reporter.onWarning?.(`${unused.join(', ')} ha${unused.length === 1 ? 's' : 've'} no effect without --augment (this run does not augment)`);
   const dataRng = resumed ? Mt19937.fromState(resumed.progress.epochRng) : new Mt19937(requested.seed);
   const initial = resumed ? { state: resumed.state } : { params: generic ? generic.initial : initParameters(dataRng) };
   const augmentRng = resumed ? Mt19937.fromState(resumed.progress.augmentRng) : new Mt19937(augmentSeed(requested.seed));

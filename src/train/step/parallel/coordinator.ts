@@ -108,10 +108,8 @@ export class PartCoordinator {
     }
     const current = this.takeStaged(batch, warp);
     const next = upcoming ? this.stage(upcoming) : undefined;
-    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, current ? undefined : warp, 0, current !== undefined);
+    const n = this.handOver(batch, stepSize, biasCorrection2Sqrt, warp, 0, current);
     const c = this.control;
-    Atomics.store(c, fieldSlot(0, Field.Staged), current ? current.area + 1 : 0);
-    if (current) Atomics.store(c, fieldSlot(0, Field.WarpStride), current.stride);
     Atomics.store(c, fieldSlot(0, Field.NextStaged), next ? next.area + 1 : 0);
     Atomics.store(c, fieldSlot(0, Field.NextBatchSize), next ? upcoming!.batch.size : 0);
     await this.command(Command.Gradients, n, batch);
@@ -184,9 +182,7 @@ export class PartCoordinator {
    */
   private stage(upcoming: UpcomingBatch): { area: number } {
     const { batch, warp } = upcoming;
-    const n = batch.size;
-    if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
-    if (warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
+    const n = this.checkFits(batch, warp);
     const area = (this.lastArea = 1 - this.lastArea);
     const views = this.staging[area];
     views.images.set(batch.images.subarray(0, n * PIXELS));
@@ -196,18 +192,29 @@ export class PartCoordinator {
     return { area };
   }
 
-  /** Copies the batch (its images unless staged), its warp and the Adam scalars into batch slot `slot`; returns the batch size. */
-  private handOver(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp: BatchWarp | undefined, slot: number, imagesStaged = false): number {
+  /** The batch's size, once it is known to fit this runner and `warp` to cover it. */
+  private checkFits(batch: Batch, warp: BatchWarp | undefined): number {
     const n = batch.size;
     if (n < 1 || n > this.shared.maxBatch) throw new RangeError(`batch of ${n} images does not fit this runner (1 to ${this.shared.maxBatch})`);
     if (warp && warp.params.length < n * warp.stride) throw new RangeError(`warp of ${warp.params.length} values does not cover ${n} images of ${warp.stride}`);
+    return n;
+  }
+
+  /**
+   * Copies the batch, its warp and the Adam scalars into batch slot `slot`; returns the batch size. A
+   * batch the previous step `staged` has its images and warp in that staging area already.
+   */
+  private handOver(batch: Batch, stepSize: number, biasCorrection2Sqrt: number, warp: BatchWarp | undefined, slot: number,
+    staged?: { readonly area: number; readonly stride: number }): number {
+    const n = this.checkFits(batch, staged ? undefined : warp);
     const views = this.slots[slot];
-    if (warp) views.warp.set(warp.params.subarray(0, n * warp.stride));
-    Atomics.store(this.control, fieldSlot(slot, Field.WarpStride), warp ? warp.stride : 0);
+    if (warp && !staged) views.warp.set(warp.params.subarray(0, n * warp.stride));
+    Atomics.store(this.control, fieldSlot(slot, Field.WarpStride), staged ? staged.stride : warp ? warp.stride : 0);
+    Atomics.store(this.control, fieldSlot(slot, Field.Staged), staged ? staged.area + 1 : 0);
     if (this.threads.count > 0) {
       // The threads' shares go through shared memory; a part the driver runs reads the batch itself.
       const first = this.main ? batchShare(n, this.shared.parts, 1).start : 0;
-      if (!imagesStaged) views.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
+      if (!staged) views.images.set(batch.images.subarray(first * PIXELS, n * PIXELS), first * PIXELS);
       views.labels.set(batch.labels.subarray(first, n), first);
     }
     views.scalars[STEP_SIZE_SLOT] = stepSize;

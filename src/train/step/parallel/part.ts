@@ -49,6 +49,13 @@ export interface PartModels {
   readonly data: DataInputSpec;
 }
 
+/** Warps image `i` of a staging area in place, unless a part (this one or another) has already taken it. */
+function warpUnlessTaken(staging: StagingViews, i: number, stride: number): void {
+  if (Atomics.compareExchange(staging.state, i, ImageState.Raw, ImageState.Warping) !== ImageState.Raw) return;
+  warpImages(staging.images, staging.warp, stride, i, i + 1);
+  Atomics.store(staging.state, i, ImageState.Warped);
+}
+
 export class Part {
   private readonly slice: Range;
   /** Every part's slice of the flat parameters (this one's is `slice`), fixed for the runner's life. */
@@ -210,9 +217,7 @@ export class Part {
       const share = batchShare(size, parts, (this.index + k) % parts);
       for (let i = share.start; i < share.end; i++) {
         if (stop()) return;
-        if (Atomics.compareExchange(staging.state, i, ImageState.Raw, ImageState.Warping) !== ImageState.Raw) continue;
-        warpImages(staging.images, staging.warp, stride, i, i + 1);
-        Atomics.store(staging.state, i, ImageState.Warped);
+        warpUnlessTaken(staging, i, stride);
       }
     }
   }
@@ -222,11 +227,7 @@ export class Part {
    * those another part is warping (a few microseconds each).
    */
   private finishWarping(staging: StagingViews, start: number, end: number, stride: number): void {
-    for (let i = start; i < end; i++) {
-      if (Atomics.compareExchange(staging.state, i, ImageState.Raw, ImageState.Warping) !== ImageState.Raw) continue;
-      warpImages(staging.images, staging.warp, stride, i, i + 1);
-      Atomics.store(staging.state, i, ImageState.Warped);
-    }
+    for (let i = start; i < end; i++) warpUnlessTaken(staging, i, stride);
     for (let i = start; i < end; i++) while (Atomics.load(staging.state, i) !== ImageState.Warped);
   }
 
